@@ -1,4 +1,5 @@
-using Kraft;
+using System.CommandLine;
+using Kraft.Build;
 
 namespace Kraft.Cli;
 
@@ -6,12 +7,57 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args is ["--version"] or ["version"])
+        // Answer --version before building the command tree: it is what scripts call most.
+        if (args is ["--version"] or ["version"] or ["-V"])
         {
-            Console.WriteLine($"kraft {typeof(KraftException).Assembly.GetName().Version?.ToString(3)} (Kraft.NET)");
+            Console.Out.WriteLine(VersionCommand.Text);
             return 0;
         }
-        Console.Error.WriteLine("kraft: not wired yet");
-        return 1;
+        var root = new RootCommand("kraft: build, configure and run Unikraft unikernels (Kraft.NET)")
+        {
+            InspectCommand.Create(),
+            BuildCommand.Create(),
+            CleanCommand.Create(),
+            RunCommand.Create(),
+            VersionCommand.Create(),
+        };
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Failure(e);
+        }
+    }
+
+    /// <summary>Prints an error the way users should see it: what, where, how to fix; never a stack trace.</summary>
+    public static int Failure(Exception e)
+    {
+        switch (e)
+        {
+            case OperationCanceledException:
+                Console.Error.WriteLine("kraft: interrupted");
+                return 130;
+            case BuildFailedException b:
+                if (b.OutputTail.Length > 0)
+                    Console.Error.WriteLine(b.OutputTail);
+                Console.Error.WriteLine($"error: {b.Describe()}");
+                Console.Error.WriteLine($"  command: {b.Command}");
+                return b.ExitCode;
+            case KraftException k:
+                Console.Error.WriteLine($"error: {k.Describe()}");
+                return k.ExitCode;
+            case UnauthorizedAccessException or IOException:
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            default:
+                Console.Error.WriteLine($"kraft: internal error ({e.GetType().Name}): {e.Message}");
+                if (Environment.GetEnvironmentVariable("KRAFT_DEBUG") is { Length: > 0 })
+                    Console.Error.WriteLine(e);
+                else
+                    Console.Error.WriteLine("  this is a bug in kraft; set KRAFT_DEBUG=1 for details and report it");
+                return 70;
+        }
     }
 }

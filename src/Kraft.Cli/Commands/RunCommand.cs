@@ -1,0 +1,3 @@
+using System.CommandLine;
+namespace Kraft.Cli;
+public static class RunCommand { public static Command Create() => new("run", "Boot a unikernel"); }

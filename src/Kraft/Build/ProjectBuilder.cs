@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Kraft.Host;
+using Kraft.Packages;
+using Kraft.Project;
+
+namespace Kraft.Build;
+
+public sealed record BuildOptions
+{
+    /// <summary>make -j; 0 means one job per CPU.</summary>
+    public int Jobs { get; init; }
+    /// <summary>Build even when configuration did not honour every requested option.</summary>
+    public bool Force { get; init; }
+    /// <summary>Keep the existing .config; do not run configuration.</summary>
+    public bool NoConfigure { get; init; }
+    public int EffectiveJobs => Jobs > 0 ? Jobs : Environment.ProcessorCount;
+}
+
+public sealed record TargetBuildResult(TargetPlan Plan, bool UpToDate, bool Configured, TimeSpan Elapsed, long KernelBytes);
+
+/// <summary>
+/// Runs a build plan: configure (Unikraft's defconfig through make), check that every requested
+/// option got its value, run make, and put the images in place. Skips work whose inputs have not
+/// changed since the last successful run.
+/// </summary>
+public sealed class ProjectBuilder(IReporter reporter)
+{
+    const int TailLines = 80;
+    static readonly string KraftVersion = typeof(ProjectBuilder).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>Fetches (or, for a dry run, only looks up) the core and the libraries, then plans the targets.</summary>
+    public BuildPlan Plan(KraftProject project, IReadOnlyList<Target> targets, bool fetch, CancellationToken cancel = default)
+    {
+        if (project.Unikraft is null)
+            throw new KraftException("the Kraftfile has no 'unikraft:' component, so there is nothing to build from source",
+                new SourceLocation(project.KraftfilePath),
+                project.Runtime is not null
+                    ? "this project uses a prebuilt runtime; packaging runtimes comes with the OCI support"
+                    : "add e.g.\n  unikraft:\n    source: https://github.com/unikraft/unikraft.git\n    version: RELEASE-0.17.0");
+        var fetcher = new SourceFetcher(reporter);
+        ResolvedComponent Get(Component c) => fetch ? fetcher.Fetch(project, c, cancel) : fetcher.Peek(project, c, cancel);
+        var core = Get(project.Unikraft);
+        var libs = project.Libraries.Select(Get).ToList();
+        return BuildPlanner.Plan(project, core, libs, targets);
+    }
+
+    public TargetBuildResult Build(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)
+    {
+        var sw = Stopwatch.StartNew();
+        var make = ToolLocator.Require("make", "to build Unikraft");
+        RequireCompiler(target);
+        Directory.CreateDirectory(target.Layout.ObjDir);
+        var label = $"{target.Target.Name} ({target.Target.PlatArch})";
+
+        var configured = false;
+        if (options.NoConfigure)
+        {
+            if (!File.Exists(target.Layout.ConfigPath))
+                throw new KraftException($"{label} is not configured yet ({target.Layout.ConfigPath} does not exist)",
+                    hint: "build once without --no-configure");
+        }
+        else
+        {
+            var configFp = ConfigureFingerprint(plan, target);
+            var storedFp = Fingerprint.ReadStored(ConfigureStamp(target));
+            if (configFp != storedFp || !File.Exists(target.Layout.ConfigPath))
+            {
+                Configure(plan, target, options, make, label, cancel);
+                Fingerprint.Store(ConfigureStamp(target), configFp);
+                configured = true;
+            }
+        }
+
+        var buildFp = BuildFingerprint(plan, target);
+        if (!configured && Fingerprint.ReadStored(BuildStamp(target)) == buildFp
+            && File.Exists(target.Layout.KernelPath) && File.Exists(target.Layout.DebugKernelPath))
+        {
+            reporter.Info($"{label} is up to date");
+            return new TargetBuildResult(target, true, false, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length);
+        }
+
+        RunMake(plan, target, options, make, label, cancel);
+        InstallImages(target);
+        // Fingerprint after the build, so files make itself touched are part of the baseline.
+        Fingerprint.Store(BuildStamp(target), BuildFingerprint(plan, target));
+        return new TargetBuildResult(target, false, configured, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length);
+    }
+
+    void Configure(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
+    {
+        reporter.Progress($"configuring {label}", 0, 0);
+        AtomicFile.WriteAllText(target.FragmentPath, ConfigValues.Format(target.Requested.Select(r => KeyValuePair.Create(r.Name, r.Value))));
+        AtomicFile.TryDelete(target.PendingConfigPath);
+        try
+        {
+            var cmd = target.Configure;
+            var result = ProcessRunner.RunStreaming(make, cmd.Arguments, (line, err) => reporter.ToolOutput(line, err), cancel: cancel);
+            cancel.ThrowIfCancellationRequested();
+            if (!result.Succeeded || !File.Exists(target.PendingConfigPath))
+                throw new BuildFailedException($"configuring {label} failed (make exited with {result.ExitCode})",
+                    cmd.ToString(), Tail(result.CombinedOutput));
+            var actual = ConfigValues.ReadFile(target.PendingConfigPath);
+            var mismatches = RequestedOptions.Verify(target.Requested, actual);
+            if (mismatches.Count > 0)
+            {
+                var error = new ConfigMismatchException(label, mismatches, plan.Project.KraftfilePath);
+                if (!options.Force)
+                    throw error;
+                reporter.Warn(error.Message + "\n(building anyway: --force)");
+            }
+            // Only a complete, checked .config replaces the previous one.
+            AtomicFile.Replace(target.PendingConfigPath, target.Layout.ConfigPath);
+        }
+        finally
+        {
+            AtomicFile.TryDelete(target.PendingConfigPath);
+            AtomicFile.TryDelete(target.PendingConfigPath + ".old");
+        }
+    }
+
+    void RunMake(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
+    {
+        var progress = new MakeProgress();
+        var step = $"building {label}";
+        if (Host.Terminal.IsInteractiveOutput)
+            progress.TotalLibraries = CountLibraries(make, target, cancel);
+        reporter.Progress(step, 0, progress.TotalLibraries);
+        var cmd = target.Build(options.EffectiveJobs);
+        var result = ProcessRunner.RunStreaming(make, cmd.Arguments, (line, err) =>
+        {
+            reporter.ToolOutput(line, err);
+            if (!err && progress.Observe(line))
+                reporter.Progress(step, progress.FinishedLibraries, progress.TotalLibraries, progress.Detail);
+        }, cancel: cancel);
+        cancel.ThrowIfCancellationRequested();
+        if (!result.Succeeded)
+            throw new BuildFailedException($"building {label} failed (make exited with {result.ExitCode})",
+                cmd.ToString(), Tail(result.CombinedOutput));
+    }
+
+    /// <summary>How many libraries the link will have, for the progress display (make print-libs).</summary>
+    static int CountLibraries(string make, TargetPlan target, CancellationToken cancel)
+    {
+        var args = target.Build(1).Arguments.Where(a => !a.StartsWith("-j", StringComparison.Ordinal)).Append("print-libs").ToList();
+        var r = ProcessRunner.Run(make, args, cancel: cancel);
+        return r.Succeeded ? r.StandardOutput.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Count(w => w.StartsWith("lib", StringComparison.Ordinal) || w.StartsWith("app", StringComparison.Ordinal)) : 0;
+    }
+
+    /// <summary>Copies the images make produced to .unikraft/build (each through a temp file and a rename).</summary>
+    static void InstallImages(TargetPlan target)
+    {
+        var built = target.Layout.BuiltKernelPath(target.Target);
+        if (!File.Exists(built))
+            throw new KraftException($"make succeeded but did not produce {built}",
+                hint: "check that the core names images <N>_<plat>-<arch> (Unikraft 0.13 or newer)");
+        foreach (var (from, to) in new[] { (built, target.Layout.KernelPath), (built + ".dbg", target.Layout.DebugKernelPath) })
+        {
+            if (!File.Exists(from)) continue;
+            var tmp = AtomicFile.TempPathBeside(to);
+            File.Copy(from, tmp, overwrite: true);
+            AtomicFile.Replace(tmp, to);
+        }
+    }
+
+    static void RequireCompiler(TargetPlan target)
+    {
+        var prefix = target.MakeVariables.FirstOrDefault(kv => kv.Key == "CROSS_COMPILE").Value ?? "";
+        ToolLocator.Require(prefix + "gcc", $"to compile for {target.Target.Architecture}");
+    }
+
+    static string ConfigureStamp(TargetPlan t) => Path.Combine(t.Layout.ObjDir, ".kraft-configure.fp");
+    static string BuildStamp(TargetPlan t) => Path.Combine(t.Layout.ObjDir, ".kraft-build.fp");
+
+    /// <summary>What configuration depends on: the requested options, the make variables and every Config.uk.</summary>
+    static string ConfigureFingerprint(BuildPlan plan, TargetPlan t)
+    {
+        var fp = new Fingerprint().Add("kraft", KraftVersion)
+            .Add("fragment", ConfigValues.Format(t.Requested.Select(r => KeyValuePair.Create(r.Name, r.Value))));
+        foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
+        foreach (var tree in Trees(plan, t)) fp.AddTree(tree, Skip(plan), "Config.uk");
+        return fp.Finish();
+    }
+
+    /// <summary>What the image depends on: the .config, the make variables and every file of every tree.</summary>
+    static string BuildFingerprint(BuildPlan plan, TargetPlan t)
+    {
+        var fp = new Fingerprint().Add("kraft", KraftVersion).AddFileContent(t.Layout.ConfigPath);
+        foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
+        foreach (var tree in Trees(plan, t)) fp.AddTree(tree, Skip(plan));
+        return fp.Finish();
+    }
+
+    static IEnumerable<string> Trees(BuildPlan plan, TargetPlan t) => new[] { t.Layout.AppDir, t.Layout.CoreDir }.Concat(t.Layout.LibraryDirs).Distinct();
+
+    /// <summary>Build outputs and kraft's own folder are not inputs (the core and libraries in it are walked on their own).</summary>
+    static IReadOnlyCollection<string> Skip(BuildPlan plan) =>
+        [Path.Combine(plan.Project.Directory, ".unikraft"), plan.Project.OutDir];
+
+    static string Tail(string output)
+    {
+        var lines = output.TrimEnd().Split('\n');
+        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - TailLines)));
+    }
+}

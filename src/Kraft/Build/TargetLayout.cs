@@ -1,0 +1,45 @@
+using Kraft.Project;
+
+namespace Kraft.Build;
+
+/// <summary>
+/// Where one target's files live. Each target gets its own object folder, so switching between
+/// targets does not throw the other's objects away (KraftKit shares one and rebuilds everything);
+/// the finished images are copied to the usual .unikraft/build/&lt;name&gt;_&lt;plat&gt;-&lt;arch&gt;.
+/// </summary>
+public sealed record TargetLayout(
+    string AppDir, string CoreDir, IReadOnlyList<string> LibraryDirs,
+    string ObjDir, string ConfigPath, string KernelPath)
+{
+    public string DebugKernelPath => KernelPath + ".dbg";
+    public string BuiltKernelPath(Target t) => Path.Combine(ObjDir, t.KernelName);
+
+    public static TargetLayout For(KraftProject project, Target target, string coreDir, IReadOnlyList<string> libraryDirs, string? appDir = null) =>
+        new(
+            AppDir: appDir ?? project.Directory,
+            CoreDir: coreDir,
+            LibraryDirs: libraryDirs,
+            ObjDir: Path.Combine(project.OutDir, "targets", target.KernelName),
+            ConfigPath: Path.Combine(project.Directory, ".config." + target.KernelName),
+            KernelPath: Path.Combine(project.OutDir, target.KernelName));
+
+    /// <summary>
+    /// The order libraries go into L=, as Unikraft's link needs it: the C++ runtime first, then
+    /// the libc (musl, or newlib with pthread-embedded), then everything else by path.
+    /// </summary>
+    public static IReadOnlyList<string> OrderLibraries(IEnumerable<(string Name, string Path)> libs)
+    {
+        string[] first = ["libcxxabi", "libcxx", "libunwind", "compiler-rt", "libgo"];
+        string[] libc = ["musl", "newlib", "pthread-embedded"];
+        static string Bare(string n) => n.StartsWith("lib", StringComparison.Ordinal) && n is not ("libcxxabi" or "libcxx" or "libunwind" or "libgo") ? n[3..] : n;
+        int Rank(string name)
+        {
+            var i = Array.IndexOf(first, name);
+            if (i < 0) i = Array.IndexOf(first, "lib" + name);
+            if (i >= 0) return i;
+            var j = Array.IndexOf(libc, Bare(name));
+            return j >= 0 ? 10 + j : 100;
+        }
+        return libs.OrderBy(l => Rank(l.Name)).ThenBy(l => l.Path, StringComparer.Ordinal).Select(l => l.Path).ToList();
+    }
+}

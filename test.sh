@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, and end-to-end tests that drive the published NativeAOT
+# `kraft` against the fixture core under real make, gcc and QEMU. The last line is the totals.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The end-to-end tests run this binary (published the way users get it).
+if ! dotnet publish src/Kraft.Cli/Kraft.Cli.csproj -c Release -r linux-x64 -o artifacts/bin --nologo -v quiet; then
+  echo "test.sh: publishing kraft failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+export KRAFT_BIN="$PWD/artifacts/bin/kraft"
+
+log=$(mktemp)
+dotnet test tests/Kraft.Tests/Kraft.Tests.csproj -c Release --nologo \
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |error|Error Message|^\s+at Kraft' || true
+status=${PIPESTATUS[0]}
+
+# dotnet test's summary: "Passed!  - Failed:     0, Passed:   120, Skipped:     3, Total: ..."
+sum() { grep -oE "$1:[[:space:]]+[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Kraft.Tests.EndToEnd;
+
+/// <summary>The result of one kraft invocation.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+{
+    public string Output => Stdout + Stderr;
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>Runs the published kraft binary as a user would, with a time limit.</summary>
+public static class KraftCli
+{
+    public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, TimeSpan.FromMinutes(5), args);
+
+    public static CliResult Run(string workDir, IDictionary<string, string?>? env, TimeSpan timeout, params string[] args)
+    {
+        var bin = TestPaths.KraftBinary;
+        if (!File.Exists(bin))
+            throw new InvalidOperationException($"kraft binary not found at {bin}; run ./test.sh (it publishes it) or set KRAFT_BIN");
+        var psi = new ProcessStartInfo(bin)
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["CI"] = "true";
+        if (env is not null)
+            foreach (var (k, v) in env)
+                if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kraft {string.Join(' ', args)} did not finish in {timeout}: {stdout}{stderr}");
+        }
+        p.WaitForExit();
+        return new CliResult(p.ExitCode, stdout.ToString(), stderr.ToString(), sw.Elapsed);
+    }
+}
