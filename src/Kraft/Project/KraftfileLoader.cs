@@ -21,6 +21,18 @@ public static partial class KraftfileLoader
     internal const string MinimalExample = "a minimal Kraftfile is:\n    spec: v0.6\n    name: hello\n    unikraft: stable\n    targets:\n      - qemu/x86_64";
 
     /// <summary>
+    /// What the CLI calls: finds the Kraftfile for <paramref name="workdir"/> (or uses -K
+    /// <paramref name="kraftfile"/>) and loads it. Without -K the project directory is the one
+    /// holding the Kraftfile (which may be a parent of workdir); with -K it is workdir, so
+    /// "-K kraft.cloud.yaml" or "-K -" build the project in the current directory.
+    /// </summary>
+    public static KraftProject LoadProject(string workdir, string? kraftfile = null)
+    {
+        var path = KraftfileLocator.Locate(workdir, kraftfile);
+        return Load(path, kraftfile is null ? null : Path.GetFullPath(workdir));
+    }
+
+    /// <summary>
     /// Reads and parses a Kraftfile. <paramref name="directory"/> is the project directory
     /// (default: the Kraftfile's own directory, or the current directory for stdin).
     /// </summary>

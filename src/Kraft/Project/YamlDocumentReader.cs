@@ -46,7 +46,7 @@ internal static class YamlDocumentReader
         {
             // YamlDotNet's scanner sometimes fails this way on broken flow collections; the last
             // event it produced is the best position we have.
-            throw Invalid(ctx, "the document is not valid YAML", events.Count > 0 ? events[^1].End : Mark.Empty, e);
+            throw Invalid(ctx, "unexpected text after this point (is a bracket or quote left open?)", events.Count > 0 ? events[^1].End : Mark.Empty, e);
         }
         return events;
     }

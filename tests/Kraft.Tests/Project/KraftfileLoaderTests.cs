@@ -241,7 +241,8 @@ public sealed class KraftfileLoaderTests : IDisposable
         var e = _p.Fail(Lines("spec: v0.6", "name: [unclosed", "targets: x"));
         Assert.StartsWith("invalid YAML: ", e.Message);
         Assert.DoesNotContain("Line:", e.Message);
-        Assert.True(e.Location!.Value.Line >= 2, e.Describe());
+        Assert.Equal((2, 7), (e.Location!.Value.Line, e.Location.Value.Column));
+        Assert.Contains("left open", e.Message);
         Assert.Equal(_p.KraftfilePath, e.Location.Value.File);
     }
 

@@ -95,4 +95,19 @@ public sealed class KraftfileLocatorTests : IDisposable
     {
         Assert.Contains("does not exist", Assert.Throws<KraftException>(() => KraftfileLocator.Locate(Path.Combine(_p.Dir, "nope"))).Message);
     }
+
+    [Fact]
+    public void LoadProjectUsesTheKraftfilesDirectoryOrWorkdirWithOverride()
+    {
+        _p.Write("Kraftfile", "spec: v0.6\nname: main\n");
+        var other = _p.Write("conf/kraft.cloud.yaml", "spec: v0.6\nname: cloud\n");
+        var sub = Path.Combine(_p.Dir, "sub");
+        Directory.CreateDirectory(sub);
+
+        var found = KraftfileLoader.LoadProject(sub);
+        Assert.Equal(("main", _p.Dir), (found.Name, found.Directory));
+
+        var overridden = KraftfileLoader.LoadProject(sub, other);
+        Assert.Equal(("cloud", sub, other), (overridden.Name, overridden.Directory, overridden.KraftfilePath));
+    }
 }
