@@ -29,6 +29,11 @@ public sealed record KraftProject
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
     /// <summary>Top-level kconfig (a Kraft.NET extension to the v0.6 schema; KraftKit ignores it).</summary>
     public IReadOnlyList<KconfigOption> Kconfig { get; init; } = [];
+    /// <summary>
+    /// Things the loader noticed but did not refuse (unknown keys, ignored legacy fields), each
+    /// already prefixed with file:line:column so the CLI can print them as they are.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 public enum ComponentKind { Core, Library, Application, Runtime }
@@ -38,7 +43,10 @@ public sealed record Component
 {
     public required string Name { get; init; }
     public required ComponentKind Kind { get; init; }
-    /// <summary>Where it comes from: a local directory, a git URL, an OCI reference; null to use the index.</summary>
+    /// <summary>
+    /// Where it comes from: an absolute local directory, a git URL, or null to use the index.
+    /// For a runtime: null (look Name up in the registry), "oci://&lt;ref&gt;" or "kernel://&lt;absolute path&gt;".
+    /// </summary>
     public string? Source { get; init; }
     /// <summary>Tag, branch, commit, channel or release; null when not given.</summary>
     public string? Version { get; init; }
