@@ -2,9 +2,17 @@ using Kraft.Project;
 
 namespace Kraft.Cli;
 
-/// <summary>Finds and loads the project a command works on.</summary>
+/// <summary>Finds and loads the project a command works on, and shows the loader's warnings.</summary>
 public static class ProjectLoading
 {
-    public static KraftProject Load(string? dir, string? kraftfile) =>
-        throw new KraftException("not wired yet");
+    public static KraftProject Load(string? dir, string? kraftfile)
+    {
+        var workdir = Path.GetFullPath(dir ?? Environment.CurrentDirectory);
+        if (dir is not null && !Directory.Exists(workdir))
+            throw new KraftException($"{dir} is not a directory", hint: "give the project's directory (the one with the Kraftfile)");
+        var project = KraftfileLoader.LoadProject(workdir, kraftfile);
+        foreach (var w in project.Warnings)
+            Console.Error.WriteLine("warning: " + w);
+        return project;
+    }
 }

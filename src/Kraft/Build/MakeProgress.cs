@@ -37,8 +37,10 @@ public sealed partial class MakeProgress
             _started.Add(what[..colon]);
             Step = "compiling";
         }
-        else if (tool == "OBJCOPY" && what.EndsWith(".o", StringComparison.Ordinal) && !what.Contains('/'))
+        else if (tool is "OBJCOPY" or "LD" && what.EndsWith(".o", StringComparison.Ordinal)
+                 && !what.EndsWith(".ld.o", StringComparison.Ordinal) && !what.Contains('/'))
         {
+            // Unikraft ends each library with "LD lib.ld.o" then "OBJCOPY lib.o"; either final .o means done.
             _finished.Add(what[..^2]);
         }
         else if (tool == "LD" && what.EndsWith(".dbg", StringComparison.Ordinal))

@@ -75,7 +75,6 @@ public sealed class ProjectBuilder(IReporter reporter)
         if (!configured && Fingerprint.ReadStored(BuildStamp(target)) == buildFp
             && File.Exists(target.Layout.KernelPath) && File.Exists(target.Layout.DebugKernelPath))
         {
-            reporter.Info($"{label} is up to date");
             return new TargetBuildResult(target, true, false, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length);
         }
 

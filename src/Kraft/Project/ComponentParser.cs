@@ -172,7 +172,7 @@ internal static class ComponentParser
         text.StartsWith("~/", StringComparison.Ordinal) || text is "." or "..";
 
     /// <summary>
-    /// A remote source: a URL with a host, or an scp-like git address (git@host:owner/repo.git).
+    /// A remote source: a URL with a host, a file:// URL, or an scp-like git address (git@host:owner/repo.git).
     /// A ?branch=, ?tag= or ?version= query parameter, or an @ref suffix after the repository
     /// name, is taken out of the URL and returned as the version.
     /// </summary>
@@ -182,7 +182,8 @@ internal static class ComponentParser
         version = null;
         if (!text.Contains("://", StringComparison.Ordinal))
             return ScpLike(text);
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host) || uri.IsFile)
+        // file:// URLs have no host but are git remotes all the same (local mirrors, tests).
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (string.IsNullOrEmpty(uri.Host) && !uri.IsFile))
             return false;
 
         var query = text.IndexOf('?');
