@@ -28,7 +28,7 @@ public sealed class SourceFetcher(IReporter reporter)
         var source = c.Source ?? DefaultOrigins.For(c);
         if (c.Source is not null && SourceClassifier.Classify(source) == SourceKind.LocalDirectory)
             return Local(c, source);
-        return FetchGit(c, source, CheckoutPath(project, c), cancel);
+        return FetchGit(c, source, CheckoutPath(project, c), cancel, anyOrigin: c.Source is null);
     }
 
     /// <summary>What a fetch would give, without fetching: for plans (--dry-run).</summary>
@@ -38,7 +38,11 @@ public sealed class SourceFetcher(IReporter reporter)
         if (c.Source is not null && SourceClassifier.Classify(source) == SourceKind.LocalDirectory)
             return Local(c, source);
         var dest = CheckoutPath(project, c);
-        var commit = Directory.Exists(Path.Combine(dest, ".git")) ? ResolveLocal(dest, c.Version, cancel) : null;
+        var checkedOut = Directory.Exists(Path.Combine(dest, ".git"));
+        var commit = checkedOut ? ResolveLocal(dest, c.Version, cancel) : null;
+        if (checkedOut && c.Source is null
+            && GitTool.Run(dest, cancel, "config", "--get", "remote.origin.url").StandardOutput.Trim() is { Length: > 0 } origin)
+            source = origin;
         return new ResolvedComponent
         {
             Component = c, Path = dest, Origin = source, Commit = commit,
@@ -54,14 +58,19 @@ public sealed class SourceFetcher(IReporter reporter)
         return new ResolvedComponent { Component = c, Path = Path.GetFullPath(dir), Origin = "local directory" };
     }
 
-    ResolvedComponent FetchGit(Component c, string url, string dest, CancellationToken cancel)
+    /// <param name="anyOrigin">
+    /// The Kraftfile named no source, so an existing checkout is fine wherever it was cloned from
+    /// (a mirror, say), as long as it has the asked version.
+    /// </param>
+    ResolvedComponent FetchGit(Component c, string url, string dest, CancellationToken cancel, bool anyOrigin = false)
     {
         var git = GitTool;
         if (Directory.Exists(Path.Combine(dest, ".git")))
         {
             var origin = git.Run(dest, cancel, "config", "--get", "remote.origin.url").StandardOutput.Trim();
-            if (origin == url)
+            if (origin == url || anyOrigin && origin.Length > 0)
             {
+                url = origin;
                 var commit = ResolveLocal(dest, c.Version, cancel);
                 if (commit is null)
                 {
