@@ -31,7 +31,7 @@ public static class QemuRunner
         var accel = ChooseAcceleration(spec, reporter);
         Version? version = null;
         if (spec.Arch == GuestArch.X86_64 && accel == Acceleration.Tcg)
-            version = QemuProbe.ProbeVersion(qemu);
+            version = QemuProbe.GetVersion(qemu);
         return new QemuLaunch(spec, qemu, accel, version, QemuCommandLine.Build(spec, accel, version, qemu.LeadingArgs));
     }
 
@@ -83,15 +83,23 @@ public static class QemuRunner
         using var process = new Process { StartInfo = psi };
         Timer? killTimer = null;
 
+        // QEMU first gets SIGTERM (it then restores the terminal and exits cleanly); whatever is
+        // left of its process tree after the grace period, including children it orphaned, is SIGKILLed.
+        var stopGate = new object();
+        List<int>? descendants = null;
         void Stop()
         {
-            try
+            lock (stopGate)
             {
-                if (process.HasExited) return;
-                Native.Kill(process.Id, Native.SIGTERM);
-                killTimer ??= new Timer(_ => ProcessRunner.KillTree(process), null, StopGrace, Timeout.InfiniteTimeSpan);
+                try
+                {
+                    if (descendants is not null || process.HasExited) return;
+                    descendants = ProcessTree.Descendants(process.Id);
+                    Native.Kill(process.Id, Native.SIGTERM);
+                    killTimer = new Timer(_ => ProcessRunner.KillTree(process), null, StopGrace, Timeout.InfiniteTimeSpan);
+                }
+                catch (InvalidOperationException) { }
             }
-            catch (InvalidOperationException) { }
         }
         void Cancel()
         {
@@ -159,6 +167,9 @@ public static class QemuRunner
             errPump.Start();
 
             process.WaitForExit();
+            lock (stopGate)
+                if (descendants is not null)
+                    ProcessTree.KillAll(descendants);
             outPump.Join();
             errPump.Join();
             clock.Stop();
