@@ -75,7 +75,7 @@ public sealed record KernelImageInfo(string Path, KernelFormat Format, GuestArch
     public string Description => Elf is null
         ? "arm64 boot Image"
         : $"ELF{(Elf.Class == ElfClass.Elf32 ? "32" : "64")} {Elf.MachineName}"
-          + (Elf.Machine == ElfInfo.EM_386 ? " (multiboot x86_64)" : "");
+          + (Elf.Machine == ElfInfo.EM_386 ? ", multiboot x86_64" : "");
 }
 
 /// <summary>Reads just enough of a kernel file to know its format and architecture.</summary>
