@@ -13,6 +13,12 @@ public static class Program
             Console.Out.WriteLine(VersionCommand.Text);
             return 0;
         }
+        // Everything after a bare "--" goes to the guest application untouched.
+        if (args.Length > 0 && args[0] is "run" or "r" && Array.IndexOf(args, "--") is var sep and > 0)
+        {
+            RunCommand.AppArgs = args[(sep + 1)..];
+            args = args[..sep];
+        }
         var root = new RootCommand("kraft: build, configure and run Unikraft unikernels (Kraft.NET)")
         {
             InspectCommand.Create(),

@@ -1,3 +1,117 @@
 using System.CommandLine;
+using Kraft.Build;
+using Kraft.Cli.Rendering;
+using Kraft.Machines;
+using Kraft.Project;
+
 namespace Kraft.Cli;
-public static class RunCommand { public static Command Create() => new("run", "Boot a unikernel"); }
+
+/// <summary><c>kraft run</c>: boot a built target, or any kernel file, in the foreground.</summary>
+public static class RunCommand
+{
+    /// <summary>Arguments after the first bare "--": they belong to the guest, not to kraft.</summary>
+    public static IReadOnlyList<string>? AppArgs { get; set; }
+
+    public static Command Create()
+    {
+        var what = new Argument<string?>("dir|kernel")
+        {
+            Description = "A project directory (default: the current one) or a kernel image",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var kraftfile = CommonOptions.Kraftfile();
+        var plat = CommonOptions.Plat();
+        var arch = CommonOptions.Arch();
+        var target = CommonOptions.Target();
+        var memory = new Option<string?>("--memory", "-M") { Description = "Guest memory (64M, 64Mi, 1G...; default 64Mi)" };
+        var smp = new Option<int?>("--smp") { Description = "Number of virtual CPUs (default 1)" };
+        var kernelArgs = new Option<string[]>("--kernel-arg", "-a")
+        {
+            Description = "A Unikraft library parameter, lib.param=value (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var initrd = new Option<string?>("--initrd") { Description = "An initial ramdisk (CPIO) to pass to the guest" };
+        var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
+        var cmd = new Command("run", "Boot a unikernel in the foreground under QEMU (arguments after -- go to the application)")
+        {
+            what, kraftfile, plat, arch, target, memory, smp, kernelArgs, initrd, noAccel, dryRun,
+        };
+        cmd.Aliases.Add("r");
+        cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(what), r.GetValue(kraftfile), r.GetValue(plat), r.GetValue(arch),
+            r.GetValue(target), r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [], r.GetValue(initrd),
+            r.GetValue(noAccel), r.GetValue(dryRun), cancel)));
+        return cmd;
+    }
+
+    static int Run(string? what, string? kraftfile, string? plat, string? arch, string? target, string? memory, int? smp,
+        string[] kernelArgs, string? initrd, bool noAccel, bool dryRun, CancellationToken cancel)
+    {
+        try
+        {
+            IEnumerable<string> appArgs = AppArgs ?? [];
+            IEnumerable<KeyValuePair<string, string>> env = [];
+            string kernel;
+            if (what is not null && File.Exists(what))
+            {
+                kernel = what;
+            }
+            else
+            {
+                var project = ProjectLoading.Load(what, kraftfile);
+                var chosen = PickTarget(project, target, plat, arch);
+                kernel = Path.Combine(project.OutDir, chosen.KernelName);
+                if (!File.Exists(kernel))
+                    throw new KraftException($"{chosen.Name} ({chosen.PlatArch}) is not built yet: {kernel} does not exist",
+                        hint: $"build it with: kraft build -t {chosen.PlatArch}");
+                arch ??= chosen.Architecture;
+                plat ??= chosen.Platform;
+                if (AppArgs is null && project.Cmd.Count > 0)
+                {
+                    // In a Kraftfile's cmd, a "--" separates library parameters from the application's arguments.
+                    var sep = project.Cmd.ToList().IndexOf("--");
+                    appArgs = sep < 0 ? project.Cmd : project.Cmd.Skip(sep + 1);
+                    if (sep >= 0 && kernelArgs.Length == 0) kernelArgs = project.Cmd.Take(sep).ToArray();
+                }
+                env = project.Env;
+            }
+            if (plat is not null && TargetSelector.NormalisePlatform(plat) != "qemu")
+                throw new KraftException($"running on platform '{plat}' is not supported yet", hint: "use -p qemu (Firecracker and Xen come later)");
+
+            var spec = MachineSpec.Create(kernel, arch, "qemu", memory, smp, kernelArgs, appArgs, initrd, noAccel, env);
+            using var reporter = new ConsoleReporter();
+            var launch = QemuRunner.Prepare(spec, reporter);
+            if (dryRun)
+            {
+                Console.Out.WriteLine(launch.CommandLine);
+                return 0;
+            }
+            var result = QemuRunner.Run(launch, reporter, cancel);
+            if (result.ToException() is { } error)
+            {
+                Console.Out.Flush();
+                Console.Error.WriteLine($"error: {error.Describe()}");
+            }
+            return result.ExitCode;
+        }
+        catch (Exception e)
+        {
+            return Program.Failure(e);
+        }
+    }
+
+    /// <summary>
+    /// Several targets may match: prefer built ones, then this machine's architecture (no
+    /// emulation), then QEMU, as KraftKit picks the host's qemu target.
+    /// </summary>
+    static Target PickTarget(KraftProject project, string? target, string? plat, string? arch)
+    {
+        var candidates = TargetSelector.Select(project, target, plat, arch);
+        var host = GuestArchNames.Host?.Name();
+        return candidates
+            .OrderByDescending(t => File.Exists(Path.Combine(project.OutDir, t.KernelName)))
+            .ThenByDescending(t => t.Architecture == host)
+            .ThenByDescending(t => t.Platform == "qemu")
+            .First();
+    }
+}

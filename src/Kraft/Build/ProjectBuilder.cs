@@ -93,7 +93,8 @@ public sealed class ProjectBuilder(IReporter reporter)
         try
         {
             var cmd = target.Configure;
-            var result = ProcessRunner.RunStreaming(make, cmd.Arguments, (line, err) => reporter.ToolOutput(line, err), cancel: cancel);
+            // conf's chatter ("configuration written to ...pending") is noise; on failure its tail is shown.
+            var result = ProcessRunner.Run(make, cmd.Arguments, cancel: cancel);
             cancel.ThrowIfCancellationRequested();
             if (!result.Succeeded || !File.Exists(target.PendingConfigPath))
                 throw new BuildFailedException($"configuring {label} failed (make exited with {result.ExitCode})",
