@@ -9,35 +9,28 @@ public static class BuildCommand
 {
     public static Command Create()
     {
-        var dir = CommonOptions.Directory();
-        var kraftfile = CommonOptions.Kraftfile();
-        var plat = CommonOptions.Plat();
-        var arch = CommonOptions.Arch();
-        var target = CommonOptions.Target();
+        var selection = new ProjectTargetOptions();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel make jobs (default: one per CPU)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (targets, components, make invocations) and stop" };
         var noConfigure = new Option<bool>("--no-configure") { Description = "Keep the existing .config; do not configure" };
         var force = new Option<bool>("--force") { Description = "Build even if some requested Kconfig options did not get their value" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show make's output as it runs" };
-        var cmd = new Command("build", "Configure and build a Unikraft project")
-        {
-            dir, kraftfile, plat, arch, target, jobs, dryRun, noConfigure, force, verbose,
-        };
+        var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose };
+        selection.AddTo(cmd);
         cmd.Aliases.Add("bld");
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(
-            r.GetValue(dir), r.GetValue(kraftfile), r.GetValue(plat), r.GetValue(arch), r.GetValue(target),
-            new BuildOptions { Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure) },
-            r.GetValue(dryRun), r.GetValue(verbose), cancel)));
+        cmd.SetAction((r, cancel) =>
+        {
+            var options = new BuildOptions { Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure) };
+            return Task.FromResult(Run(r, selection, options, r.GetValue(dryRun), r.GetValue(verbose), cancel));
+        });
         return cmd;
     }
 
-    static int Run(string? dir, string? kraftfile, string? plat, string? arch, string? target, BuildOptions options,
-        bool dryRun, bool verbose, CancellationToken cancel)
+    static int Run(ParseResult r, ProjectTargetOptions selection, BuildOptions options, bool dryRun, bool verbose, CancellationToken cancel)
     {
         try
         {
-            var project = ProjectLoading.Load(dir, kraftfile);
-            var targets = TargetSelector.Select(project, target, plat, arch);
+            var (project, targets) = selection.Select(r);
             using var reporter = new ConsoleReporter(verbose);
             var builder = new ProjectBuilder(reporter);
             var plan = builder.Plan(project, targets, fetch: !dryRun, cancel);
@@ -84,8 +77,8 @@ public static class PlanPrinter
         {
             w.WriteLine($"target {t.Target.Name} ({t.Target.PlatArch}) -> {t.Layout.KernelPath}");
             w.WriteLine("  kconfig:");
-            foreach (var r in t.Requested)
-                w.WriteLine($"    {ConfigValues.FormatLine(r.Name, r.Value),-48} # {r.Origin}");
+            foreach (var req in t.Requested)
+                w.WriteLine($"    {ConfigValues.FormatLine(req.Name, req.Value),-48} # {req.Origin}");
             w.WriteLine($"  configure: {t.Configure}");
             w.WriteLine($"  build:     {t.Build(options.EffectiveJobs)}");
         }

@@ -10,25 +10,20 @@ public static class CleanCommand
 {
     public static Command Create()
     {
-        var dir = CommonOptions.Directory();
-        var kraftfile = CommonOptions.Kraftfile();
-        var plat = CommonOptions.Plat();
-        var arch = CommonOptions.Arch();
-        var target = CommonOptions.Target();
+        var selection = new ProjectTargetOptions();
         var proper = new Option<bool>("--proper", "-P") { Description = "Remove the whole build folder of each target (make properclean)" };
-        var cmd = new Command("clean", "Remove build outputs") { dir, kraftfile, plat, arch, target, proper };
+        var cmd = new Command("clean", "Remove build outputs") { proper };
+        selection.AddTo(cmd);
         cmd.Aliases.Add("cln");
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(dir), r.GetValue(kraftfile), r.GetValue(plat),
-            r.GetValue(arch), r.GetValue(target), r.GetValue(proper), cancel)));
+        cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, r.GetValue(proper), cancel)));
         return cmd;
     }
 
-    static int Run(string? dir, string? kraftfile, string? plat, string? arch, string? target, bool proper, CancellationToken cancel)
+    static int Run(ParseResult parse, ProjectTargetOptions selection, bool proper, CancellationToken cancel)
     {
         try
         {
-            var project = ProjectLoading.Load(dir, kraftfile);
-            var targets = TargetSelector.Select(project, target, plat, arch);
+            var (project, targets) = selection.Select(parse);
             using var reporter = new ConsoleReporter();
             var plan = new ProjectBuilder(reporter).Plan(project, targets, fetch: false, cancel);
             foreach (var t in plan.Targets)

@@ -1,15 +1,35 @@
 using System.CommandLine;
+using Kraft.Build;
+using Kraft.Project;
 
 namespace Kraft.Cli;
 
-/// <summary>Options several commands share, created fresh per command (a symbol has one parent).</summary>
-public static class CommonOptions
+/// <summary>
+/// The options that pick a project and its targets (DIR, -K, -p, -m, -t), shared by build,
+/// clean and run. A symbol has one parent, so each command gets its own instance.
+/// </summary>
+public sealed class ProjectTargetOptions
 {
-    public static Argument<string?> Directory(string description = "The project directory (default: the current one)") =>
-        new("dir") { Description = description, Arity = ArgumentArity.ZeroOrOne };
+    public Argument<string?> Directory { get; }
+    public Option<string?> Kraftfile { get; } = new("--kraftfile", "-K") { Description = "Use this Kraftfile instead of searching the directory" };
+    public Option<string?> Plat { get; } = new("--plat", "-p") { Description = "Only targets of this platform (qemu, fc, xen; kvm and firecracker are aliases)" };
+    public Option<string?> Arch { get; } = new("--arch", "-m") { Description = "Only targets of this architecture (x86_64, arm64, arm)" };
+    public Option<string?> Target { get; } = new("--target", "-t") { Description = "Only this target (its name, or plat/arch)" };
 
-    public static Option<string?> Kraftfile() => new("--kraftfile", "-K") { Description = "Use this Kraftfile instead of searching the directory" };
-    public static Option<string?> Plat() => new("--plat", "-p") { Description = "Only targets of this platform (qemu, fc, xen; kvm and firecracker are aliases)" };
-    public static Option<string?> Arch() => new("--arch", "-m") { Description = "Only targets of this architecture (x86_64, arm64, arm)" };
-    public static Option<string?> Target() => new("--target", "-t") { Description = "Only this target (its name, or plat/arch)" };
+    public ProjectTargetOptions(string argumentName = "dir", string description = "The project directory (default: the current one)") =>
+        Directory = new Argument<string?>(argumentName) { Description = description, Arity = ArgumentArity.ZeroOrOne };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Directory);
+        foreach (var o in new[] { Kraftfile, Plat, Arch, Target })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Loads the project from DIR (or -K) and selects the targets -t, -p and -m ask for.</summary>
+    public (KraftProject Project, IReadOnlyList<Target> Targets) Select(ParseResult r, string? directory = null)
+    {
+        var project = ProjectLoading.Load(directory ?? r.GetValue(Directory), r.GetValue(Kraftfile));
+        return (project, TargetSelector.Select(project, r.GetValue(Target), r.GetValue(Plat), r.GetValue(Arch)));
+    }
 }

@@ -8,8 +8,9 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var dir = CommonOptions.Directory();
-        var kraftfile = CommonOptions.Kraftfile();
+        var selection = new ProjectTargetOptions();
+        var dir = selection.Directory;
+        var kraftfile = selection.Kraftfile;
         var output = new Option<string>("--output", "-o")
         {
             Description = "Output format: table, json or yaml",

@@ -14,15 +14,7 @@ public static class RunCommand
 
     public static Command Create()
     {
-        var what = new Argument<string?>("dir|kernel")
-        {
-            Description = "A project directory (default: the current one) or a kernel image",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var kraftfile = CommonOptions.Kraftfile();
-        var plat = CommonOptions.Plat();
-        var arch = CommonOptions.Arch();
-        var target = CommonOptions.Target();
+        var selection = new ProjectTargetOptions("dir|kernel", "A project directory (default: the current one) or a kernel image");
         var memory = new Option<string?>("--memory", "-M") { Description = "Guest memory (64M, 64Mi, 1G...; default 64Mi)" };
         var smp = new Option<int?>("--smp") { Description = "Number of virtual CPUs (default 1)" };
         var kernelArgs = new Option<string[]>("--kernel-arg", "-a")
@@ -35,20 +27,23 @@ public static class RunCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
         var cmd = new Command("run", "Boot a unikernel in the foreground under QEMU (arguments after -- go to the application)")
         {
-            what, kraftfile, plat, arch, target, memory, smp, kernelArgs, initrd, noAccel, dryRun,
+            memory, smp, kernelArgs, initrd, noAccel, dryRun,
         };
+        selection.AddTo(cmd);
         cmd.Aliases.Add("r");
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(what), r.GetValue(kraftfile), r.GetValue(plat), r.GetValue(arch),
-            r.GetValue(target), r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [], r.GetValue(initrd),
-            r.GetValue(noAccel), r.GetValue(dryRun), cancel)));
+        cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [],
+            r.GetValue(initrd), r.GetValue(noAccel), r.GetValue(dryRun), cancel)));
         return cmd;
     }
 
-    static int Run(string? what, string? kraftfile, string? plat, string? arch, string? target, string? memory, int? smp,
+    static int Run(ParseResult parse, ProjectTargetOptions selection, string? memory, int? smp,
         string[] kernelArgs, string? initrd, bool noAccel, bool dryRun, CancellationToken cancel)
     {
         try
         {
+            var what = parse.GetValue(selection.Directory);
+            var plat = parse.GetValue(selection.Plat);
+            var arch = parse.GetValue(selection.Arch);
             IEnumerable<string> appArgs = AppArgs ?? [];
             IEnumerable<KeyValuePair<string, string>> env = [];
             string kernel;
@@ -58,8 +53,8 @@ public static class RunCommand
             }
             else
             {
-                var project = ProjectLoading.Load(what, kraftfile);
-                var chosen = PickTarget(project, target, plat, arch);
+                var (project, candidates) = selection.Select(parse);
+                var chosen = PickTarget(project, candidates);
                 kernel = Path.Combine(project.OutDir, chosen.KernelName);
                 if (!File.Exists(kernel))
                     throw new KraftException($"{chosen.Name} ({chosen.PlatArch}) is not built yet: {kernel} does not exist",
@@ -104,9 +99,8 @@ public static class RunCommand
     /// Several targets may match: prefer built ones, then this machine's architecture (no
     /// emulation), then QEMU, as KraftKit picks the host's qemu target.
     /// </summary>
-    static Target PickTarget(KraftProject project, string? target, string? plat, string? arch)
+    static Target PickTarget(KraftProject project, IReadOnlyList<Target> candidates)
     {
-        var candidates = TargetSelector.Select(project, target, plat, arch);
         var host = GuestArchNames.Host?.Name();
         return candidates
             .OrderByDescending(t => File.Exists(Path.Combine(project.OutDir, t.KernelName)))
