@@ -127,7 +127,7 @@ public sealed partial class KconfigTree
     public bool LoadConfig(string path)
     {
         changed = false;
-        if (!ReadSimple(path)) { CalcValue(modulesSym); ClearAllValid(); return false; }
+        if (!ReadSimple(path)) { CalcValue(modulesSym); return false; }
         CalcValue(modulesSym);
         int unsaved = 0;
         foreach (var s in hashOrder)
@@ -474,7 +474,10 @@ public sealed partial class KconfigTree
     public string RenderAutoHeader()
     {
         var sb = new StringBuilder(1 << 16);
-        Heading(sb, "/*", " *", " */");
+        if (opt.Dialect == KconfigDialect.Unikraft)
+            sb.Append("/*\n *\n * Automatically generated file; DO NOT EDIT.\n * ").Append(MainMenuTitle).Append("\n *\n */\n");
+        else
+            Heading(sb, "/*", " *", " */");
         foreach (var s in WrittenSymbols())
         {
             var v = StringValue(s);

@@ -310,6 +310,8 @@ public sealed partial class KconfigTree
     void ClearAllValid()
     {
         foreach (var s in table.All) s.Flags &= ~SymFlags.Valid;
+        changed = true;
+        CalcValue(modulesSym);
     }
 
     void CalcAll()
