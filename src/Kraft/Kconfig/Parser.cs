@@ -88,7 +88,7 @@ internal sealed class Parser
         this.syms = syms; this.pp = pp; this.opt = opt; this.warn = warn;
         Root = new MenuNode { Kind = MenuNodeKind.Root };
         currentMenu = Root;
-        pp.Where = () => stmtLoc;
+        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line);
     }
 
     // ---------------------------------------------------------------- tokens
