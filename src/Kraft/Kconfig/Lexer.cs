@@ -1,0 +1,215 @@
+using System.Text;
+
+namespace Kraft.Kconfig;
+
+internal enum Tok : byte
+{
+    Eof, Eol, Word, Quoted, AssignVal, HelpText,
+    // keywords
+    Bool, Choice, Comment, Config, DefBool, DefTristate, Default, Depends, EndChoice, EndIf, EndMenu, Help, Hex,
+    If, Imply, Int, MainMenu, Menu, MenuConfig, Modules, On, Optional, Prompt, Range, Select, Source, String,
+    Tristate, Visible,
+    // operators
+    Or, And, Equal, Unequal, Less, LessEqual, Greater, GreaterEqual, Not, OpenParen, CloseParen, ColonEqual, PlusEqual,
+}
+
+internal readonly record struct Token(Tok Kind, string? Text, int Line, int Column);
+
+/// <summary>Tokenizes one Kconfig file the way conf's flex scanner does, expanding macros on the fly.</summary>
+internal sealed class FileLexer
+{
+    static readonly Dictionary<string, Tok> Keywords = new(StringComparer.Ordinal)
+    {
+        ["bool"] = Tok.Bool, ["choice"] = Tok.Choice, ["comment"] = Tok.Comment, ["config"] = Tok.Config,
+        ["def_bool"] = Tok.DefBool, ["def_tristate"] = Tok.DefTristate, ["default"] = Tok.Default,
+        ["depends"] = Tok.Depends, ["endchoice"] = Tok.EndChoice, ["endif"] = Tok.EndIf, ["endmenu"] = Tok.EndMenu,
+        ["help"] = Tok.Help, ["hex"] = Tok.Hex, ["if"] = Tok.If, ["imply"] = Tok.Imply, ["int"] = Tok.Int,
+        ["mainmenu"] = Tok.MainMenu, ["menu"] = Tok.Menu, ["menuconfig"] = Tok.MenuConfig, ["modules"] = Tok.Modules,
+        ["on"] = Tok.On, ["optional"] = Tok.Optional, ["prompt"] = Tok.Prompt, ["range"] = Tok.Range,
+        ["select"] = Tok.Select, ["source"] = Tok.Source, ["string"] = Tok.String, ["tristate"] = Tok.Tristate,
+        ["visible"] = Tok.Visible,
+        // Linux 5.2 (Unikraft) spelling of help
+        ["---help---"] = Tok.Help,
+    };
+
+    public readonly string Name;      // as given (used in messages)
+    public readonly string FullPath;
+    readonly string text;
+    readonly Preprocessor pp;
+    readonly Action<string> warn;
+    int pos, line = 1, lineStart;
+    bool assignVal;
+
+    public FileLexer(string name, string fullPath, string text, Preprocessor pp, Action<string> warn)
+    {
+        Name = name; FullPath = fullPath; this.text = text; this.pp = pp; this.warn = warn;
+    }
+
+    public int Line => line;
+    public int Column => pos - lineStart + 1;
+
+    public void EnterAssignValue() => assignVal = true;
+
+    static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
+
+    void NewLine() { line++; lineStart = pos; }
+
+    public Token Next()
+    {
+        if (assignVal) return NextAssignValue();
+        while (true)
+        {
+            if (pos >= text.Length) return new Token(Tok.Eof, null, line, Column);
+            char c = text[pos];
+            int col = Column;
+            switch (c)
+            {
+                case '#':
+                    while (pos < text.Length && text[pos] != '\n') pos++;
+                    continue;
+                case ' ': case '\t':
+                    pos++; continue;
+                case '\\' when pos + 1 < text.Length && text[pos + 1] == '\n':
+                    pos += 2; NewLine(); continue;
+                case '\n':
+                    { int l = line; pos++; NewLine(); return new Token(Tok.Eol, null, l, col); }
+                case '"': case '\'':
+                    return ReadString(c, col);
+            }
+            if (IsNameChar(c) || c == '$')
+            {
+                int start = pos; bool dollar = false;
+                while (pos < text.Length && (IsNameChar(text[pos]) || text[pos] == '$')) { dollar |= text[pos] == '$'; pos++; }
+                if (!dollar)
+                {
+                    var w = text.Substring(start, pos - start);
+                    return Keywords.TryGetValue(w, out var kw) ? new Token(kw, w, line, col) : new Token(Tok.Word, w, line, col);
+                }
+                pos = start;
+                var lineEnd = text.IndexOf('\n', pos);
+                if (lineEnd < 0) lineEnd = text.Length;
+                var rest = text.Substring(pos, lineEnd - pos);
+                int i = 0;
+                var expanded = pp.ExpandToken(rest, ref i);
+                pos += i;
+                if (expanded.Length > 0) return new Token(Tok.Word, expanded, line, col);
+                continue;
+            }
+            string two = pos + 1 < text.Length ? text.Substring(pos, 2) : "";
+            Tok? op2 = two switch
+            {
+                "||" => Tok.Or, "&&" => Tok.And, "!=" => Tok.Unequal, "<=" => Tok.LessEqual, ">=" => Tok.GreaterEqual,
+                ":=" => Tok.ColonEqual, "+=" => Tok.PlusEqual, _ => null,
+            };
+            if (op2 is { } t2) { pos += 2; return new Token(t2, two, line, col); }
+            Tok? op1 = c switch
+            {
+                '=' => Tok.Equal, '<' => Tok.Less, '>' => Tok.Greater, '!' => Tok.Not, '(' => Tok.OpenParen, ')' => Tok.CloseParen, _ => null,
+            };
+            pos++;
+            if (op1 is { } t1) return new Token(t1, c.ToString(), line, col);
+            if (c != '\r')
+                warn($"{Name}:{line}:warning: ignoring unsupported character '{c}'");
+        }
+    }
+
+    Token NextAssignValue()
+    {
+        while (pos < text.Length && (text[pos] == ' ' || text[pos] == '\t')) pos++;
+        int col = Column;
+        if (pos >= text.Length) { assignVal = false; return new Token(Tok.Eof, null, line, col); }
+        if (text[pos] == '\n')
+        {
+            assignVal = false;
+            int l = line; pos++; NewLine();
+            return new Token(Tok.Eol, null, l, col);
+        }
+        int end = text.IndexOf('\n', pos);
+        if (end < 0) end = text.Length;
+        var v = text.Substring(pos, end - pos);
+        pos = end;
+        return new Token(Tok.AssignVal, v, line, col);
+    }
+
+    Token ReadString(char quote, int col)
+    {
+        int l = line;
+        pos++;
+        var sb = new StringBuilder();
+        while (true)
+        {
+            if (pos >= text.Length) return new Token(Tok.Quoted, sb.ToString(), l, col);
+            char c = text[pos];
+            if (c == '$')
+            {
+                pos++;
+                var lineEnd = text.IndexOf('\n', pos);
+                if (lineEnd < 0) lineEnd = text.Length;
+                var rest = text.Substring(pos, lineEnd - pos);
+                int i = 0;
+                sb.Append(pp.ExpandDollar(rest, ref i, Array.Empty<string>()));
+                pos += i;
+                continue;
+            }
+            if (c == '\\')
+            {
+                pos++;
+                if (pos < text.Length && text[pos] != '\n') sb.Append(text[pos++]);
+                continue;
+            }
+            if (c == '\n')
+            {
+                warn($"{Name}:{line}:warning: multi-line strings not supported");
+                return new Token(Tok.Quoted, sb.ToString(), l, col);
+            }
+            pos++;
+            if (c == quote) return new Token(Tok.Quoted, sb.ToString(), l, col);
+            sb.Append(c);
+        }
+    }
+
+    /// <summary>Reads help text after "help" and its end of line, with conf's indentation rules.</summary>
+    public string ReadHelp()
+    {
+        var sb = new StringBuilder();
+        int firstTs = 0, lastTs = 0;
+        while (pos < text.Length)
+        {
+            // a line holding only blanks
+            int p = pos;
+            while (p < text.Length && (text[p] == ' ' || text[p] == '\t')) p++;
+            if (p < text.Length && text[p] == '\n')
+            {
+                pos = p + 1; NewLine();
+                if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
+                sb.Append('\n');
+                continue;
+            }
+            if (p >= text.Length) { pos = p; break; }
+            if (p > pos)
+            {
+                int ts = 0;
+                for (int k = pos; k < p; k++) ts = text[k] == '\t' ? (ts & ~7) + 8 : ts + 1;
+                lastTs = ts;
+                pos = p;
+                if (firstTs != 0)
+                {
+                    if (ts < firstTs) break;
+                    sb.Append(' ', ts - firstTs);
+                }
+            }
+            int end = text.IndexOf('\n', pos);
+            if (end < 0) end = text.Length;
+            int e = end;
+            while (e > pos && (text[e - 1] == ' ' || text[e - 1] == '\t')) e--;
+            sb.Append(text, pos, e - pos);
+            if (firstTs == 0) firstTs = lastTs;
+            pos = end;
+            if (pos >= text.Length) break;
+            pos++; NewLine();
+            if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,733 @@
+using System.Text;
+
+namespace Kraft.Kconfig;
+
+/// <summary>All symbols by name, in conf's hash-table order when enumerated.</summary>
+internal sealed class SymbolTable
+{
+    public const int HashSize = 9973;
+    public readonly Symbol Yes, Mod, No;
+    readonly Dictionary<string, Symbol> normal = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Symbol> consts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Symbol> choices = new(StringComparer.Ordinal);
+    public readonly List<Symbol> All = new();
+    int seq;
+
+    public SymbolTable()
+    {
+        Yes = MakeTri("y", Tristate.Yes); Mod = MakeTri("m", Tristate.Mod); No = MakeTri("n", Tristate.No);
+    }
+
+    Symbol MakeTri(string name, Tristate t) => new(name, SymFlags.Const | SymFlags.Valid, -1)
+    {
+        Type = SymbolType.Tristate, CurTri = t, CurStr = name,
+    };
+
+    public Symbol? Find(string name)
+    {
+        if (name.Length == 1) switch (name[0]) { case 'y': return Yes; case 'm': return Mod; case 'n': return No; }
+        return normal.GetValueOrDefault(name);
+    }
+
+    public Symbol Lookup(string? name, SymFlags kind)
+    {
+        if (name is { Length: 1 }) switch (name[0]) { case 'y': return Yes; case 'm': return Mod; case 'n': return No; }
+        var dict = kind == SymFlags.Const ? consts : kind == SymFlags.Choice ? choices : normal;
+        if (name is not null && dict.TryGetValue(name, out var s)) return s;
+        s = new Symbol(name, kind, seq++);
+        if (name is not null) dict[name] = s;
+        All.Add(s);
+        return s;
+    }
+
+    public static uint Hash(string name)
+    {
+        uint h = 2166136261U;
+        foreach (var b in Encoding.UTF8.GetBytes(name))
+            h = (h ^ (uint)(int)(sbyte)b) * 0x01000193;
+        return h;
+    }
+
+    /// <summary>The order of conf's for_all_symbols: hash bucket, newest first within a bucket.</summary>
+    public List<Symbol> InHashOrder()
+    {
+        var list = new List<(uint Bucket, int Seq, Symbol S)>(All.Count);
+        foreach (var s in All)
+            list.Add((s.Name is null ? 0u : Hash(s.Name) % HashSize, s.Sequence, s));
+        list.Sort((a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Seq.CompareTo(a.Seq));
+        return list.ConvertAll(x => x.S);
+    }
+}
+
+/// <summary>Parses Kconfig files into the symbol table and the menu tree (before finalization).</summary>
+internal sealed class Parser
+{
+    readonly SymbolTable syms;
+    readonly Preprocessor pp;
+    readonly KconfigLoadOptions opt;
+    readonly Action<string> warn;
+    readonly Stack<FileLexer> files = new();
+    public readonly List<string> FileList = new();
+    public readonly MenuNode Root;
+    public Symbol? ModulesSym;
+
+    MenuNode currentMenu;       // conf's current_menu: the parent new entries go into
+    MenuNode? currentEntry;     // conf's current_entry
+    MenuNode? lastChild;        // last entry in currentMenu's list
+    readonly Stack<(MenuNode Block, string Kind, SourceLocation Opened)> blocks = new();
+
+    Token tok;
+    Tok prev = Tok.Eol, prevPrev = Tok.Eol;
+    bool havePeek;
+    Token peeked;
+    FileLexer cur = null!;
+    SourceLocation stmtLoc;
+
+    public Parser(SymbolTable syms, Preprocessor pp, KconfigLoadOptions opt, Action<string> warn)
+    {
+        this.syms = syms; this.pp = pp; this.opt = opt; this.warn = warn;
+        Root = new MenuNode { Kind = MenuNodeKind.Root };
+        currentMenu = Root;
+        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line);
+    }
+
+    // ---------------------------------------------------------------- tokens
+
+    Token RawNext()
+    {
+        while (true)
+        {
+            var t = cur.Next();
+            if (t.Kind != Tok.Eof) return t;
+            if (files.Count == 1) return t;
+            files.Pop();
+            cur = files.Peek();
+            return new Token(Tok.Eol, null, cur.Line, cur.Column);
+        }
+    }
+
+    Token Next()
+    {
+        if (havePeek) { havePeek = false; tok = peeked; return tok; }
+        Token t;
+        while (true)
+        {
+            t = RawNext();
+            if ((prev == Tok.Eol || prev == Tok.HelpText) && t.Kind == Tok.Eol) continue;
+            break;
+        }
+        if (prev == Tok.Eol || prev == Tok.HelpText)
+            stmtLoc = new SourceLocation(cur.Name, t.Line, t.Column);
+        if (prevPrev == Tok.Eol && prev == Tok.Word && t.Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual)
+            cur.EnterAssignValue();
+        prevPrev = prev; prev = t.Kind;
+        tok = t;
+        return t;
+    }
+
+    Token Peek()
+    {
+        if (!havePeek) { var save = tok; peeked = Next(); tok = save; havePeek = true; }
+        return peeked;
+    }
+
+    SourceLocation Here => new(cur.Name, tok.Line, tok.Column);
+
+    KraftException Error(string msg, SourceLocation? at = null) => new(msg, at ?? Here);
+
+    void Expect(Tok k, string what)
+    {
+        if (Next().Kind != k) throw Error($"syntax error: expected {what}" + Describe(tok));
+    }
+
+    static string Describe(Token t) => t.Kind switch
+    {
+        Tok.Eol => ", found end of line",
+        Tok.Eof => ", found end of file",
+        Tok.Word or Tok.Quoted => $", found '{t.Text}'",
+        _ => t.Text is null ? "" : $", found '{t.Text}'",
+    };
+
+    void ExpectEol()
+    {
+        var t = Next();
+        if (t.Kind != Tok.Eol && t.Kind != Tok.Eof) throw Error("syntax error: unexpected" + Describe(t)[7..]);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    public void ParseRoot(string rootName, string rootFull)
+    {
+        var text = ReadFile(rootFull, rootName, null);
+        cur = new FileLexer(rootName, rootFull, text, pp, warn);
+        files.Push(cur);
+        FileList.Add(rootName);
+        stmtLoc = new SourceLocation(rootName, 1, 1);
+        ParseStatements();
+        if (blocks.Count > 0)
+        {
+            var (_, kind, opened) = blocks.Peek();
+            throw new KraftException($"unterminated '{kind}' block (missing 'end{kind}')", opened);
+        }
+        if (Root.Prompt is null)
+            Root.Prompt = NewProp(PropertyKind.Menu, null, null, Root, "Main menu");
+    }
+
+    string ReadFile(string full, string name, SourceLocation? from)
+    {
+        try { return File.ReadAllText(full); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KraftException($"can't open file \"{name}\"", from, e.Message);
+        }
+    }
+
+    void Source(string kind, string path, SourceLocation at)
+    {
+        bool relative = kind is "rsource" or "orsource";
+        bool optional = kind is "osource" or "orsource";
+        bool glob = path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        var matches = new List<(string Name, string Full)>();
+        if (relative && !Path.IsPathRooted(path))
+            path = Path.Combine(Path.GetDirectoryName(cur.Name) ?? "", path);
+        if (glob || opt.Dialect == KconfigDialect.Unikraft)
+        {
+            foreach (var m in Glob.Expand(path, opt.WorkingDirectory))
+                matches.Add((m, Path.GetFullPath(m, opt.WorkingDirectory)));
+            if (matches.Count == 0 && glob && opt.Dialect != KconfigDialect.Unikraft && opt.SourceTree is { } st && !Path.IsPathRooted(path))
+                foreach (var m in Glob.Expand(Path.Combine(st, path), opt.WorkingDirectory))
+                    matches.Add((m, Path.GetFullPath(m, opt.WorkingDirectory)));
+            if (matches.Count == 0 && !glob && !optional && opt.Dialect != KconfigDialect.Unikraft)
+                throw new KraftException($"can't open file \"{path}\"", at);
+        }
+        else
+        {
+            var full = Path.GetFullPath(path, opt.WorkingDirectory);
+            if (!File.Exists(full) && !Path.IsPathRooted(path) && opt.SourceTree is { } st)
+                full = Path.GetFullPath(Path.Combine(st, path), opt.WorkingDirectory);
+            if (!File.Exists(full))
+            {
+                if (optional) return;
+                throw new KraftException($"can't open file \"{path}\"", at);
+            }
+            matches.Add((path, full));
+        }
+        // conf pushes every match onto its file stack, so they are read in order, before the rest of this file
+        for (int i = matches.Count - 1; i >= 0; i--)
+        {
+            var (name, full) = matches[i];
+            foreach (var f in files)
+                if (f.FullPath == full)
+                    throw new KraftException($"recursive inclusion of \"{name}\" (included from {string.Join(" <- ", files.Select(x => x.Name))})", at);
+            var text = ReadFile(full, name, at);
+            cur = new FileLexer(name, full, text, pp, warn);
+            files.Push(cur);
+        }
+        for (int i = 0; i < matches.Count; i++) FileList.Add(matches[i].Name);
+    }
+
+    // ---------------------------------------------------------------- menu building (conf's menu_add_*)
+
+    MenuNode AddEntry(MenuNodeKind kind, Symbol? sym)
+    {
+        var node = new MenuNode { Kind = kind, Symbol = sym, Parent = currentMenu, Location = stmtLoc };
+        if (lastChild is null) currentMenu.FirstChild = node; else lastChild.Next = node;
+        lastChild = node;
+        currentEntry = node;
+        if (sym is not null)
+        {
+            sym.Nodes.Add(node);
+            NewProp(PropertyKind.Symbol, Expr.Of(sym), null, node, null);
+        }
+        return node;
+    }
+
+    void OpenBlock(string kind)
+    {
+        blocks.Push((currentEntry!, kind, currentEntry!.Location));
+        currentMenu = currentEntry!;
+        lastChild = null;
+    }
+
+    void CloseBlock(string kind)
+    {
+        if (blocks.Count == 0) throw Error($"'end{kind}' without matching '{kind}'", stmtLoc);
+        var (block, open, opened) = blocks.Pop();
+        if (open != kind)
+            throw Error($"'end{kind}' in wrong place: the '{open}' opened at {opened} is still open", stmtLoc);
+        currentMenu = block.Parent!;
+        lastChild = block;
+    }
+
+    Property NewProp(PropertyKind kind, Expr? expr, Expr? cond, MenuNode node, string? text)
+    {
+        var p = new Property { Kind = kind, Expr = expr, Visible = cond, Node = node, Text = text, Location = stmtLoc };
+        if (node.Symbol is not null && kind != PropertyKind.Menu && kind != PropertyKind.Comment) node.Symbol.Props.Add(p);
+        return p;
+    }
+
+    void AddPrompt(PropertyKind kind, string text, Expr? cond)
+    {
+        var node = currentEntry!;
+        if (text.Length > 0 && char.IsWhiteSpace(text[0])) { warn($"{stmtLoc}: warning: leading whitespace ignored"); text = text.TrimStart(); }
+        if (node.Prompt is not null && node != Root) warn($"{stmtLoc}: warning: prompt redefined");
+        if (kind == PropertyKind.Prompt)
+            for (var m = node.Parent; m is not null; m = m.Parent)
+                if (m.VisibleIf is not null) cond = Expr.And(cond, m.VisibleIf);
+        node.Prompt = NewProp(kind, null, cond, node, text);
+    }
+
+    void SetType(SymbolType t)
+    {
+        var s = currentEntry!.Symbol!;
+        if (s.Type == t) return;
+        if (s.Type == SymbolType.Unknown) { s.Type = t; return; }
+        warn($"{stmtLoc}: warning: ignoring type redefinition of '{s.Name ?? "<choice>"}' from '{TypeName(s.Type)}' to '{TypeName(t)}'");
+    }
+
+    internal static string TypeName(SymbolType t) => t switch
+    {
+        SymbolType.Bool => "bool", SymbolType.Tristate => "tristate", SymbolType.String => "string",
+        SymbolType.Int => "int", SymbolType.Hex => "hex", _ => "unknown",
+    };
+
+    // ---------------------------------------------------------------- statements
+
+    void ParseStatements()
+    {
+        bool first = true;
+        while (true)
+        {
+            var t = Next();
+            if (t.Kind == Tok.Eof) return;
+            if (t.Kind == Tok.Eol) continue;
+            switch (t.Kind)
+            {
+                case Tok.MainMenu:
+                    {
+                        Expect(Tok.Quoted, "a quoted title");
+                        var title = tok.Text!;
+                        ExpectEol();
+                        if (!first) warn($"{stmtLoc}: warning: mainmenu is not the first statement");
+                        var save = currentEntry; currentEntry = Root;
+                        AddPrompt(PropertyKind.Menu, title, null);
+                        currentEntry = save;
+                        break;
+                    }
+                case Tok.Config:
+                case Tok.MenuConfig:
+                    ParseConfig(t.Kind == Tok.MenuConfig, inChoice: InChoice());
+                    break;
+                case Tok.Choice: ParseChoiceStart(); break;
+                case Tok.Comment:
+                    {
+                        Expect(Tok.Quoted, "a quoted comment text");
+                        var text = tok.Text!;
+                        ExpectEol();
+                        AddEntry(MenuNodeKind.Comment, null);
+                        AddPrompt(PropertyKind.Comment, text, null);
+                        while (Peek().Kind == Tok.Depends) { Next(); ParseDepends(); }
+                        break;
+                    }
+                case Tok.Menu:
+                    {
+                        if (InChoice()) throw Error("invalid statement: 'menu' inside a choice", stmtLoc);
+                        Expect(Tok.Quoted, "a quoted menu title");
+                        var text = tok.Text!;
+                        ExpectEol();
+                        AddEntry(MenuNodeKind.Menu, null);
+                        AddPrompt(PropertyKind.Menu, text, null);
+                        while (true)
+                        {
+                            var k = Peek().Kind;
+                            if (k == Tok.Depends) { Next(); ParseDepends(); }
+                            else if (k == Tok.Visible)
+                            {
+                                Next(); Expect(Tok.If, "'if'");
+                                var e = ParseExpr();
+                                ExpectEol();
+                                currentEntry!.VisibleIf = Expr.And(currentEntry.VisibleIf, e);
+                            }
+                            else break;
+                        }
+                        OpenBlock("menu");
+                        break;
+                    }
+                case Tok.If:
+                    {
+                        var e = ParseExpr();
+                        ExpectEol();
+                        AddEntry(MenuNodeKind.If, null);
+                        currentEntry!.Dependencies = Expr.And(currentEntry.Dependencies, e);
+                        OpenBlock("if");
+                        break;
+                    }
+                case Tok.EndMenu: ExpectEol(); CloseBlock("menu"); break;
+                case Tok.EndIf: ExpectEol(); CloseBlock("if"); break;
+                case Tok.EndChoice: ExpectEol(); CloseBlock("choice"); break;
+                case Tok.Source:
+                    ParseSource("source");
+                    break;
+                case Tok.Word when t.Text is "rsource" or "osource" or "orsource" && Peek().Kind == Tok.Quoted:
+                    ParseSource(t.Text);
+                    break;
+                case Tok.Word when Peek().Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual:
+                    {
+                        var name = t.Text!;
+                        var op = Next().Text!;
+                        var v = Next();
+                        string value = "";
+                        if (v.Kind == Tok.AssignVal) { value = v.Text!; ExpectEol(); }
+                        else if (v.Kind != Tok.Eol && v.Kind != Tok.Eof) throw Error("syntax error in assignment");
+                        pp.Assign(name, value, op);
+                        break;
+                    }
+                case Tok.Word:
+                    throw Error($"unknown statement \"{t.Text}\"", stmtLoc);
+                default:
+                    throw Error("invalid statement" + Describe(t).Replace(", found", ":"), stmtLoc);
+            }
+            first = false;
+        }
+    }
+
+    bool InChoice() => blocks.Any(b => b.Kind == "choice") && blocks.First(b => b.Kind != "if").Kind == "choice";
+
+    void ParseSource(string kind)
+    {
+        var at = stmtLoc;
+        Expect(Tok.Quoted, "a quoted file name");
+        var path = tok.Text!;
+        // the end of line comes from the including file, before the new file is pushed
+        var t = Next();
+        if (t.Kind != Tok.Eol && t.Kind != Tok.Eof) throw Error("syntax error after source");
+        Source(kind, path, at);
+    }
+
+    void ParseDepends()
+    {
+        Expect(Tok.On, "'on' after 'depends'");
+        var e = ParseExpr();
+        ExpectEol();
+        currentEntry!.Dependencies = Expr.And(currentEntry.Dependencies, e);
+    }
+
+    Expr? ParseIfExpr()
+    {
+        if (Peek().Kind != Tok.If) return null;
+        Next();
+        return ParseExpr();
+    }
+
+    void ParseConfig(bool menuconfig, bool inChoice)
+    {
+        var nt = Next();
+        if (nt.Kind != Tok.Word) throw Error("syntax error: expected a symbol name" + Describe(nt));
+        var sym = syms.Lookup(nt.Text!, SymFlags.None);
+        ExpectEol();
+        sym.Flags |= SymFlags.Optional;
+        var node = AddEntry(menuconfig ? MenuNodeKind.MenuConfig : MenuNodeKind.Config, sym);
+        ParseConfigOptions(choice: false);
+        if (menuconfig)
+        {
+            if (node.Prompt is not null) node.Prompt.Kind = PropertyKind.Menu;
+            else warn($"{node.Location}: warning: menuconfig statement without prompt");
+        }
+    }
+
+    void ParseChoiceStart()
+    {
+        string? name = null;
+        if (Peek().Kind == Tok.Word) name = Next().Text;
+        ExpectEol();
+        var sym = syms.Lookup(name, SymFlags.Choice);
+        sym.Flags |= SymFlags.NoWrite;
+        AddEntry(MenuNodeKind.Choice, sym);
+        NewProp(PropertyKind.Choice, null, null, currentEntry!, null);
+        ParseConfigOptions(choice: true);
+        OpenBlock("choice");
+    }
+
+    void ParseConfigOptions(bool choice)
+    {
+        var node = currentEntry!;
+        var sym = node.Symbol!;
+        while (true)
+        {
+            var k = Peek().Kind;
+            switch (k)
+            {
+                case Tok.Bool or Tok.Tristate or Tok.String or Tok.Int or Tok.Hex:
+                    {
+                        Next();
+                        var t = k switch
+                        {
+                            Tok.Bool => SymbolType.Bool, Tok.Tristate => SymbolType.Tristate, Tok.String => SymbolType.String,
+                            Tok.Int => SymbolType.Int, _ => SymbolType.Hex,
+                        };
+                        if (choice && t is not (SymbolType.Bool or SymbolType.Tristate))
+                            throw Error("a choice can only be bool or tristate", stmtLoc);
+                        if (Peek().Kind == Tok.Quoted)
+                        {
+                            var text = Next().Text!;
+                            var cond = ParseIfExpr();
+                            AddPrompt(PropertyKind.Prompt, text, cond);
+                        }
+                        ExpectEol();
+                        SetType(t);
+                        break;
+                    }
+                case Tok.Prompt:
+                    {
+                        Next();
+                        Expect(Tok.Quoted, "a quoted prompt");
+                        var text = tok.Text!;
+                        var cond = ParseIfExpr();
+                        ExpectEol();
+                        AddPrompt(PropertyKind.Prompt, text, cond);
+                        break;
+                    }
+                case Tok.Default or Tok.DefBool or Tok.DefTristate:
+                    {
+                        Next();
+                        if (choice && k != Tok.Default) throw Error("syntax error: def_bool/def_tristate in a choice", stmtLoc);
+                        Expr e;
+                        if (choice)
+                        {
+                            var w = Next();
+                            if (w.Kind != Tok.Word) throw Error("syntax error: expected a symbol name" + Describe(w));
+                            e = Expr.Of(syms.Lookup(w.Text!, SymFlags.None));
+                        }
+                        else e = ParseExpr();
+                        var cond = ParseIfExpr();
+                        ExpectEol();
+                        NewProp(PropertyKind.Default, e, cond, node, null);
+                        if (k == Tok.DefBool) SetType(SymbolType.Bool);
+                        else if (k == Tok.DefTristate) SetType(SymbolType.Tristate);
+                        break;
+                    }
+                case Tok.Select or Tok.Imply when !choice:
+                    {
+                        Next();
+                        var w = Next();
+                        if (w.Kind != Tok.Word) throw Error("syntax error: expected a symbol name" + Describe(w));
+                        var target = syms.Lookup(w.Text!, SymFlags.None);
+                        var cond = ParseIfExpr();
+                        ExpectEol();
+                        NewProp(k == Tok.Select ? PropertyKind.Select : PropertyKind.Imply, Expr.Of(target), cond, node, null);
+                        break;
+                    }
+                case Tok.Range when !choice:
+                    {
+                        Next();
+                        var lo = ParseSymbol();
+                        var hi = ParseSymbol();
+                        var cond = ParseIfExpr();
+                        ExpectEol();
+                        var p = NewProp(PropertyKind.Range, null, cond, node, null);
+                        p.Low = lo; p.High = hi;
+                        break;
+                    }
+                case Tok.Modules when !choice:
+                    Next(); ExpectEol();
+                    SetModules(sym);
+                    break;
+                case Tok.Optional when choice:
+                    Next(); ExpectEol();
+                    sym.Flags |= SymFlags.Optional;
+                    break;
+                case Tok.Depends:
+                    Next(); ParseDepends();
+                    break;
+                case Tok.Help:
+                    {
+                        Next();
+                        ExpectEol();
+                        var help = cur.ReadHelp();
+                        prevPrev = prev; prev = Tok.HelpText;
+                        node.Help = help;
+                        sym.Help = help;
+                        break;
+                    }
+                case Tok.Word when Peek().Text == "option":
+                    {
+                        Next();
+                        var w = Next();
+                        if (w.Kind == Tok.Modules) { ExpectEol(); SetModules(sym); break; }
+                        if (w.Kind != Tok.Word) throw Error("syntax error in option");
+                        switch (w.Text)
+                        {
+                            case "defconfig_list": ExpectEol(); sym.Flags |= SymFlags.NoWrite; break;
+                            case "allnoconfig_y": ExpectEol(); sym.Flags |= SymFlags.AllNoConfigY; break;
+                            case "env":
+                                {
+                                    Expect(Tok.Equal, "'='");
+                                    Expect(Tok.Quoted, "a quoted variable name");
+                                    var name = tok.Text!;
+                                    ExpectEol();
+                                    // like old conf: the symbol defaults to the environment variable
+                                    var value = pp.Expand("$(" + name + ")");
+                                    NewProp(PropertyKind.Default, Expr.Of(syms.Lookup(value, SymFlags.Const)), null, node, null);
+                                    sym.Flags |= SymFlags.NoWrite;
+                                    break;
+                                }
+                            default:
+                                warn($"{stmtLoc}: warning: ignoring unknown option \"{w.Text}\"");
+                                while (Next().Kind is not (Tok.Eol or Tok.Eof)) { }
+                                break;
+                        }
+                        break;
+                    }
+                case Tok.Word when Peek().Text == "transitional" && !choice:
+                    Next(); ExpectEol();
+                    break;
+                default:
+                    return;
+            }
+        }
+    }
+
+    void SetModules(Symbol sym)
+    {
+        if (ModulesSym is not null && ModulesSym != sym)
+            throw Error($"symbol '{sym.Name}' redefines option 'modules' already defined by symbol '{ModulesSym.Name}'", stmtLoc);
+        ModulesSym = sym;
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    Symbol ParseSymbol()
+    {
+        var t = Next();
+        return t.Kind switch
+        {
+            Tok.Word => syms.Lookup(t.Text!, SymFlags.None),
+            Tok.Quoted => syms.Lookup(t.Text!, SymFlags.Const),
+            _ => throw Error("syntax error: expected a symbol" + Describe(t)),
+        };
+    }
+
+    Expr ParseExpr()
+    {
+        var e = ParseAnd();
+        while (Peek().Kind == Tok.Or) { Next(); e = Expr.Or(e, ParseAnd())!; }
+        return e;
+    }
+
+    Expr ParseAnd()
+    {
+        var e = ParseUnary();
+        while (Peek().Kind == Tok.And) { Next(); e = Expr.And(e, ParseUnary())!; }
+        return e;
+    }
+
+    Expr ParseUnary()
+    {
+        var k = Peek().Kind;
+        if (k == Tok.Not) { Next(); return Expr.Not(ParseUnary()); }
+        if (k == Tok.OpenParen)
+        {
+            Next();
+            var e = ParseExpr();
+            Expect(Tok.CloseParen, "')'");
+            return e;
+        }
+        var s = ParseSymbol();
+        ExprKind? cmp = Peek().Kind switch
+        {
+            Tok.Equal => ExprKind.Equal, Tok.Unequal => ExprKind.Unequal, Tok.Less => ExprKind.Less,
+            Tok.LessEqual => ExprKind.LessEqual, Tok.Greater => ExprKind.Greater, Tok.GreaterEqual => ExprKind.GreaterEqual,
+            _ => null,
+        };
+        if (cmp is null) return Expr.Of(s);
+        Next();
+        return Expr.Compare(cmp.Value, s, ParseSymbol());
+    }
+}
+
+/// <summary>A small glob(3): '*', '?' and '[...]' in any path component, results sorted.</summary>
+internal static class Glob
+{
+    public static List<string> Expand(string pattern, string cwd)
+    {
+        var results = new List<string>();
+        bool rooted = Path.IsPathRooted(pattern);
+        var parts = pattern.Split('/');
+        Walk(rooted ? "/" : "", parts, rooted ? 1 : 0, cwd, results);
+        results.Sort(StringComparer.Ordinal);
+        return results;
+    }
+
+    static bool HasMagic(string s) => s.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+
+    static void Walk(string prefix, string[] parts, int i, string cwd, List<string> results)
+    {
+        if (i == parts.Length)
+        {
+            var full = Path.GetFullPath(prefix, cwd);
+            if (File.Exists(full) || Directory.Exists(full)) results.Add(prefix);
+            return;
+        }
+        var part = parts[i];
+        string Join(string name) => prefix.Length == 0 ? name : prefix.EndsWith('/') ? prefix + name : prefix + "/" + name;
+        if (part.Length == 0) { Walk(prefix.Length == 0 ? "/" : prefix, parts, i + 1, cwd, results); return; }
+        if (!HasMagic(part))
+        {
+            var next = Join(part);
+            if (i < parts.Length - 1 && !Directory.Exists(Path.GetFullPath(next, cwd))) return;
+            Walk(next, parts, i + 1, cwd, results);
+            return;
+        }
+        var dir = Path.GetFullPath(prefix.Length == 0 ? "." : prefix, cwd);
+        if (!Directory.Exists(dir)) return;
+        var entries = new List<string>();
+        foreach (var e in Directory.EnumerateFileSystemEntries(dir))
+        {
+            var name = Path.GetFileName(e);
+            if (name.StartsWith('.') && !part.StartsWith('.')) continue;
+            if (Match(part, 0, name, 0)) entries.Add(name);
+        }
+        entries.Sort(StringComparer.Ordinal);
+        foreach (var name in entries)
+        {
+            if (i < parts.Length - 1 && !Directory.Exists(Path.Combine(dir, name))) continue;
+            Walk(Join(name), parts, i + 1, cwd, results);
+        }
+    }
+
+    static bool Match(string p, int pi, string s, int si)
+    {
+        while (pi < p.Length)
+        {
+            char c = p[pi];
+            if (c == '*')
+            {
+                for (int k = si; k <= s.Length; k++) if (Match(p, pi + 1, s, k)) return true;
+                return false;
+            }
+            if (si >= s.Length) return false;
+            if (c == '?') { pi++; si++; continue; }
+            if (c == '[')
+            {
+                int end = p.IndexOf(']', pi + 2);
+                if (end < 0) { if (s[si] != '[') return false; pi++; si++; continue; }
+                var set = p.Substring(pi + 1, end - pi - 1);
+                bool neg = set.StartsWith('!') || set.StartsWith('^');
+                if (neg) set = set[1..];
+                bool ok = false;
+                for (int k = 0; k < set.Length; k++)
+                {
+                    if (k + 2 < set.Length && set[k + 1] == '-') { if (s[si] >= set[k] && s[si] <= set[k + 2]) ok = true; k += 2; }
+                    else if (set[k] == s[si]) ok = true;
+                }
+                if (ok == neg) return false;
+                pi = end + 1; si++;
+                continue;
+            }
+            if (c == '\\' && pi + 1 < p.Length) { pi++; c = p[pi]; }
+            if (s[si] != c) return false;
+            pi++; si++;
+        }
+        return si == s.Length;
+    }
+}

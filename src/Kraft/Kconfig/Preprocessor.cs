@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace Kraft.Kconfig;
+
+/// <summary>Runs the command of a <c>$(shell,...)</c> macro and returns its standard output.</summary>
+public interface IShellRunner
+{
+    string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment);
+}
+
+/// <summary>Runs commands with /bin/sh -c, like popen(3); standard error is passed through.</summary>
+public sealed class ProcessShellRunner : IShellRunner
+{
+    public static readonly ProcessShellRunner Instance = new();
+
+    public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = false,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
+}
+
+/// <summary>
+/// Memoizes shell commands: each distinct command runs once per instance. Results can be given in
+/// advance (for example recorded probe results), and several commands can be run in parallel.
+/// </summary>
+public sealed class CachingShellRunner : IShellRunner
+{
+    readonly IShellRunner inner;
+    readonly ConcurrentDictionary<string, Lazy<string>> cache = new();
+
+    public CachingShellRunner(IShellRunner? inner = null) => this.inner = inner ?? ProcessShellRunner.Instance;
+
+    public void Preset(string command, string output) => cache[command] = new Lazy<string>(output);
+
+    public IReadOnlyDictionary<string, string> Results =>
+        cache.Where(kv => kv.Value.IsValueCreated).ToDictionary(kv => kv.Key, kv => kv.Value.Value);
+
+    public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
+        cache.GetOrAdd(command, c => new Lazy<string>(() => inner.Run(c, workingDirectory, environment))).Value;
+
+    /// <summary>Runs the given commands concurrently so later lookups hit the cache.</summary>
+    public void Prefetch(IEnumerable<string> commands, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
+        Parallel.ForEach(commands.Distinct(), c => Run(c, workingDirectory, environment));
+}
+
+/// <summary>Kconfig's macro language: variables, user functions with $(1).., built-in functions, environment.</summary>
+internal sealed class Preprocessor
+{
+    sealed class Variable
+    {
+        public string Value = "";
+        public bool Recursive;
+        public int Depth;
+    }
+
+    readonly Dictionary<string, Variable> variables = new(StringComparer.Ordinal);
+    readonly IReadOnlyDictionary<string, string> env;
+    readonly IShellRunner shell;
+    readonly string workDir;
+    readonly Action<string> info, warn;
+    public readonly List<(string Name, string Value)> UsedEnvironment = new();
+    public Func<SourceLocation> Where = () => new SourceLocation("<none>");
+
+    public Preprocessor(IReadOnlyDictionary<string, string> env, IShellRunner shell, string workDir, Action<string> info, Action<string> warn)
+    {
+        this.env = env; this.shell = shell; this.workDir = workDir; this.info = info; this.warn = warn;
+    }
+
+    KraftException Error(string msg)
+    {
+        var w = Where();
+        return new KraftException(msg, new SourceLocation(w.File, w.Line));
+    }
+
+    public void Assign(string name, string value, string op)
+    {
+        variables.TryGetValue(name, out var v);
+        bool append = false;
+        bool recursive;
+        if (v is not null)
+        {
+            if (op == "+=") { append = true; recursive = v.Recursive; }
+            else recursive = op == "=";
+        }
+        else
+        {
+            recursive = op != ":=";
+            v = new Variable();
+            variables[name] = v;
+        }
+        v.Recursive = recursive;
+        var newValue = recursive ? value : Expand(value);
+        v.Value = append ? v.Value + " " + newValue : newValue;
+    }
+
+    public string Expand(string s) => ExpandWithArgs(s, Array.Empty<string>());
+
+    string ExpandWithArgs(string s, string[] args)
+    {
+        if (s.IndexOf('$') < 0) return s;
+        var sb = new StringBuilder();
+        int i = 0;
+        while (i < s.Length)
+        {
+            if (s[i] == '$')
+            {
+                i++;
+                sb.Append(ExpandDollar(s, ref i, args));
+            }
+            else sb.Append(s[i++]);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Expands a word token: up to the first character that cannot be part of a symbol name.</summary>
+    public string ExpandToken(string s, ref int i)
+    {
+        var sb = new StringBuilder();
+        while (i < s.Length)
+        {
+            char c = s[i];
+            if (c == '$') { i++; sb.Append(ExpandDollar(s, ref i, Array.Empty<string>())); continue; }
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) break;
+            sb.Append(c); i++;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Expands a reference whose '$' was just consumed; <paramref name="i"/> points after it.</summary>
+    public string ExpandDollar(string s, ref int i, string[] args)
+    {
+        if (i >= s.Length || s[i] != '(') return "$";
+        int start = i + 1, q = start, nest = 0;
+        while (q < s.Length)
+        {
+            if (s[q] == '(') nest++;
+            else if (s[q] == ')') { if (nest-- == 0) break; }
+            q++;
+        }
+        if (q >= s.Length) throw Error($"unterminated reference to '{s[start..]}': missing ')'");
+        i = q + 1;
+        return EvalClause(s.Substring(start, q - start), args);
+    }
+
+    string EvalClause(string clause, string[] args)
+    {
+        if (clause.Length > 0 && clause.All(char.IsAsciiDigit) && int.TryParse(clause, out var n) && n > 0 && n <= args.Length)
+            return args[n - 1];
+        var parts = new List<string>();
+        int nest = 0, prev = 0;
+        for (int p = 0; p < clause.Length; p++)
+        {
+            char c = clause[p];
+            if (nest == 0 && c == ',') { parts.Add(clause[prev..p]); prev = p + 1; }
+            else if (c == '(') nest++;
+            else if (c == ')') nest--;
+        }
+        parts.Add(clause[prev..]);
+        if (parts.Count > 17) throw Error("too many function arguments");
+        var name = ExpandWithArgs(parts[0], args);
+        var fargs = new string[parts.Count - 1];
+        for (int k = 0; k < fargs.Length; k++) fargs[k] = ExpandWithArgs(parts[k + 1], args);
+
+        if (variables.TryGetValue(name, out var v))
+        {
+            if (fargs.Length == 0 && v.Depth > 0)
+                throw Error($"Recursive variable '{name}' references itself (eventually)");
+            if (v.Depth > 1000) throw Error("Too deep recursive expansion");
+            v.Depth++;
+            try { return v.Recursive ? ExpandWithArgs(v.Value, fargs) : v.Value; }
+            finally { v.Depth--; }
+        }
+        if (CallFunction(name, fargs) is { } res) return res;
+        if (fargs.Length == 0 && name.Length > 0 && env.TryGetValue(name, out var ev))
+        {
+            if (!UsedEnvironment.Any(u => u.Name == name)) UsedEnvironment.Add((name, ev));
+            return ev;
+        }
+        return "";
+    }
+
+    string? CallFunction(string name, string[] a)
+    {
+        (int min, int max) = name switch
+        {
+            "error-if" => (2, 2),
+            "filename" => (0, 0),
+            "info" => (1, 1),
+            "lineno" => (0, 0),
+            "shell" => (1, 1),
+            "warning-if" => (2, 2),
+            _ => (-1, -1),
+        };
+        if (min < 0) return null;
+        if (a.Length < min) throw Error($"too few function arguments passed to '{name}'");
+        if (a.Length > max) throw Error($"too many function arguments passed to '{name}'");
+        switch (name)
+        {
+            case "error-if":
+                if (a[0] == "y") throw Error(a[1]);
+                return "";
+            case "filename": return Where().File;
+            case "lineno": return Where().Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            case "info": info(a[0]); return "";
+            case "warning-if":
+                if (a[0] == "y") { var w = Where(); warn($"{w.File}:{w.Line}: {a[1]}"); }
+                return "";
+            default:
+                return Shell(a[0]);
+        }
+    }
+
+    string Shell(string cmd)
+    {
+        var envCopy = env;
+        var output = shell.Run(cmd, workDir, envCopy);
+        // conf reads at most 4095 bytes, drops trailing new lines and turns the others into spaces
+        var bytes = Encoding.UTF8.GetBytes(output);
+        if (bytes.Length >= 4096) output = Encoding.UTF8.GetString(bytes, 0, 4095);
+        output = output.TrimEnd('\n');
+        return output.Replace('\n', ' ');
+    }
+}

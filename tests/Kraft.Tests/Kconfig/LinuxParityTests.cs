@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using Kraft.Kconfig;
+using Xunit.Abstractions;
+
+namespace Kraft.Tests.Kconfig;
+
+/// <summary>
+/// Compares the engine with Linux 6.1's own conf, byte for byte. Needs KRAFT_TEST_LINUX_SRC pointing to a
+/// tree made by prepare-linux-kconfig.sh (Kconfig files plus a built scripts/kconfig/conf).
+/// </summary>
+public class LinuxParityTests
+{
+    static readonly string? Src = Environment.GetEnvironmentVariable("KRAFT_TEST_LINUX_SRC");
+    static readonly CachingShellRunner Shell = new();
+
+    static bool Missing => Src is null || !File.Exists(Path.Combine(Src, "scripts/kconfig/conf")) || !File.Exists(Path.Combine(Src, "Kconfig"));
+    const string Why = "set KRAFT_TEST_LINUX_SRC to a tree prepared by tests/Kraft.Tests/Kconfig/prepare-linux-kconfig.sh";
+
+    internal static Dictionary<string, string> Env(string arch)
+    {
+        var srcarch = arch == "x86_64" ? "x86" : arch;
+        var env = new Dictionary<string, string>
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+            ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/tmp",
+            ["LC_ALL"] = "C",
+            ["ARCH"] = arch, ["SRCARCH"] = srcarch, ["KERNELVERSION"] = "6.1.0-kraft", ["srctree"] = ".",
+            ["CC"] = "gcc", ["LD"] = "ld", ["NM"] = "nm", ["AR"] = "ar", ["OBJCOPY"] = "objcopy",
+            ["PAHOLE"] = "pahole", ["RUSTC"] = "rustc", ["BINDGEN"] = "bindgen",
+            ["CC_VERSION_TEXT"] = "gcc (kraft test) 12",
+        };
+        return env;
+    }
+
+    /// <summary>Runs the reference conf; returns (.config, auto.conf, autoconf.h).</summary>
+    internal static (string Config, string Auto, string Header) RunConf(string arch, string mode, string dir, string? input = null, Dictionary<string, string>? extra = null)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
+        {
+            WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment.Clear();
+        foreach (var (k, v) in Env(arch)) psi.Environment[k] = v;
+        if (extra is not null) foreach (var (k, v) in extra) psi.Environment[k] = v;
+        var cfg = Path.Combine(dir, "ref.config");
+        if (input is not null) File.Copy(input, cfg, overwrite: true);
+        psi.Environment["KCONFIG_CONFIG"] = cfg;
+        psi.Environment["KCONFIG_AUTOCONFIG"] = Path.Combine(dir, "ref-auto/auto.conf");
+        psi.Environment["KCONFIG_AUTOHEADER"] = Path.Combine(dir, "ref-auto/autoconf.h");
+        psi.Environment["KCONFIG_RUSTCCFG"] = Path.Combine(dir, "ref-auto/rustc_cfg");
+        if (Directory.Exists(Path.Combine(dir, "ref-auto"))) Directory.Delete(Path.Combine(dir, "ref-auto"), true);
+        psi.ArgumentList.Add(mode);
+        psi.ArgumentList.Add("Kconfig");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"conf {mode} failed: {stderr}");
+        return (File.ReadAllText(cfg), File.ReadAllText(Path.Combine(dir, "ref-auto/auto.conf")), File.ReadAllText(Path.Combine(dir, "ref-auto/autoconf.h")));
+    }
+
+    internal static KconfigTree LoadLinux(string arch) =>
+        KconfigTree.Load("Kconfig", Env(arch), Shell, new KconfigLoadOptions { WorkingDirectory = Src!, Info = _ => { }, Warning = _ => { } });
+
+    static void AssertSame(string expected, string actual, string what)
+    {
+        if (expected == actual) return;
+        var e = expected.Split('\n'); var a = actual.Split('\n');
+        int i = 0;
+        while (i < e.Length && i < a.Length && e[i] == a[i]) i++;
+        Assert.Fail($"{what} differs at line {i + 1}:\n  conf:  {(i < e.Length ? e[i] : "<eof>")}\n  kraft: {(i < a.Length ? a[i] : "<eof>")}\n" +
+                    $"  context: {string.Join(" | ", e.Skip(Math.Max(0, i - 3)).Take(6))}");
+    }
+
+    void CheckAll(string arch, string mode, AllConfigMode m)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        var (cfg, auto, header) = RunConf(arch, mode, dir.Path);
+        var tree = LoadLinux(arch);
+        tree.SetAll(m);
+        AssertSame(cfg, tree.RenderConfig(), ".config");
+        AssertSame(auto, tree.RenderAutoConf(), "auto.conf");
+        AssertSame(header, tree.RenderAutoHeader(), "autoconf.h");
+    }
+
+    [SkippableTheory]
+    [InlineData("x86_64")]
+    [InlineData("arm64")]
+    public void AllNoConfig(string arch) => CheckAll(arch, "--allnoconfig", AllConfigMode.AllNo);
+
+    [SkippableTheory]
+    [InlineData("x86_64")]
+    [InlineData("arm64")]
+    public void AllYesConfig(string arch) => CheckAll(arch, "--allyesconfig", AllConfigMode.AllYes);
+
+    [SkippableTheory]
+    [InlineData("x86_64")]
+    [InlineData("arm64")]
+    public void AllModConfig(string arch) => CheckAll(arch, "--allmodconfig", AllConfigMode.AllMod);
+
+    [SkippableTheory]
+    [InlineData("x86_64")]
+    [InlineData("arm64")]
+    public void AllDefConfig(string arch) => CheckAll(arch, "--alldefconfig", AllConfigMode.AllDef);
+
+    [SkippableTheory]
+    [InlineData("x86_64", "arch/x86/configs/x86_64_defconfig")]
+    [InlineData("arm64", "arch/arm64/configs/defconfig")]
+    public void Defconfig(string arch, string file)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        var (cfg, auto, header) = RunConf(arch, "--defconfig=" + file, dir.Path);
+        var tree = LoadLinux(arch);
+        tree.ApplyDefconfig(Path.Combine(Src!, file));
+        AssertSame(cfg, tree.RenderConfig(), ".config");
+        AssertSame(auto, tree.RenderAutoConf(), "auto.conf");
+        AssertSame(header, tree.RenderAutoHeader(), "autoconf.h");
+
+        // savedefconfig from the resulting .config
+        File.WriteAllText(dir["ref.config"], cfg);
+        var saved = dir["ref.defconfig"];
+        RunConfSave(arch, dir.Path, saved);
+        var t2 = LoadLinux(arch);
+        t2.LoadConfig(dir["ref.config"]);
+        AssertSame(File.ReadAllText(saved), t2.RenderMinimalConfig(), "savedefconfig");
+    }
+
+    static void RunConfSave(string arch, string dir, string output)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
+        {
+            WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment.Clear();
+        foreach (var (k, v) in Env(arch)) psi.Environment[k] = v;
+        psi.Environment["KCONFIG_CONFIG"] = Path.Combine(dir, "ref.config");
+        psi.ArgumentList.Add("--savedefconfig=" + output);
+        psi.ArgumentList.Add("Kconfig");
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd(); p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    /// <summary>conf --randconfig with a seed, then olddefconfig by conf and by the engine on that result.</summary>
+    [SkippableTheory]
+    [InlineData("x86_64", 1, 12)]
+    [InlineData("arm64", 101, 12)]
+    public void RandconfigThenOlddefconfig(string arch, int firstSeed, int count)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        for (int seed = firstSeed; seed < firstSeed + count; seed++)
+        {
+            RunConf(arch, "--randconfig", dir.Path, extra: new() { ["KCONFIG_SEED"] = seed.ToString() });
+            var rand = dir["rand.config"];
+            File.Copy(dir["ref.config"], rand, overwrite: true);
+            var (cfg, auto, header) = RunConf(arch, "--olddefconfig", dir.Path, input: rand);
+            var tree = LoadLinux(arch);
+            tree.OldDefconfig(rand);
+            AssertSame(cfg, tree.RenderConfig(), $".config (seed {seed})");
+            AssertSame(auto, tree.RenderAutoConf(), $"auto.conf (seed {seed})");
+            AssertSame(header, tree.RenderAutoHeader(), $"autoconf.h (seed {seed})");
+        }
+    }
+
+    /// <summary>The engine's own randconfig must be a fixed point of conf's olddefconfig.</summary>
+    [SkippableTheory]
+    [InlineData("x86_64")]
+    public void OwnRandconfigIsStable(string arch)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var tree = LoadLinux(arch);
+            tree.SetAll(AllConfigMode.Random, seed);
+            var mine = tree.RenderConfig();
+            File.WriteAllText(dir["mine.config"], mine);
+            var (cfg, _, _) = RunConf(arch, "--olddefconfig", dir.Path, input: dir["mine.config"]);
+            AssertSame(cfg, mine, $"own randconfig (seed {seed}) after conf --olddefconfig");
+        }
+    }
+}
+
+public class LinuxKconfigTiming(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void ParseAndOlddefconfigTime()
+    {
+        var src = Environment.GetEnvironmentVariable("KRAFT_TEST_LINUX_SRC");
+        Skip.If(src is null || !File.Exists(Path.Combine(src, "Kconfig")), "set KRAFT_TEST_LINUX_SRC");
+        var shell = new CachingShellRunner();
+        var env = LinuxParityTests.Env("x86_64");
+        var opts = new KconfigLoadOptions { WorkingDirectory = src!, Info = _ => { }, Warning = _ => { } };
+        KconfigTree.Load("Kconfig", env, shell, opts); // fills the probe cache and warms up
+        using var dir = new TempDir();
+        var best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var t = KconfigTree.Load("Kconfig", env, shell, opts);
+            t.OldDefconfig(Path.Combine(src!, "arch/x86/configs/x86_64_defconfig"));
+            t.RenderConfig();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+        }
+        output.WriteLine($"parse+olddefconfig+render (probes cached): best {best:F0} ms, {shell.Results.Count} distinct shell commands, GC heap {GC.GetTotalMemory(false) / 1048576} MB");
+    }
+}
