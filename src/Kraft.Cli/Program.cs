@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Kraft.Build;
 
 namespace Kraft.Cli;
@@ -29,7 +30,16 @@ public static class Program
         };
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl-C and SIGTERM become cancellation, so make and QEMU are stopped (with their
+            // children) and kraft exits 130 instead of dying and leaving them behind.
+            using var interrupted = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted.Cancel(); });
+            return root.Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, interrupted.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
