@@ -16,7 +16,7 @@ export KRAFT_BIN="$PWD/artifacts/bin/kraft"
 log=$(mktemp)
 dotnet test tests/Kraft.Tests/Kraft.Tests.csproj -c Release --nologo \
   --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \
-  | awk '/^  (Passed|Failed|Skipped) /{show = ($1 != "Passed")} /^(Passed|Failed)!|error [A-Z]+[0-9]+:/{show = 1} show'
+  | awk '/^\[xUnit/ {next} /^  (Passed|Failed|Skipped) /{show = ($1 != "Passed")} /^(Passed|Failed)!|error [A-Z]+[0-9]+:/{show = 1} show'
 status=${PIPESTATUS[0]}
 
 # dotnet test's summary: "Passed!  - Failed:     0, Passed:   120, Skipped:     3, Total: ..."
