@@ -24,6 +24,7 @@ public static class Program
         {
             InspectCommand.Create(),
             BuildCommand.Create(),
+            ConfigureCommand.Create(),
             CleanCommand.Create(),
             RunCommand.Create(),
             VersionCommand.Create(),

@@ -15,12 +15,17 @@ public static class BuildCommand
         var noConfigure = new Option<bool>("--no-configure") { Description = "Keep the existing .config; do not configure" };
         var force = new Option<bool>("--force") { Description = "Build even if some requested Kconfig options did not get their value" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show make's output as it runs" };
-        var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose };
+        var backend = KconfigBackendOption.Create();
+        var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose, backend };
         selection.AddTo(cmd);
         cmd.Aliases.Add("bld");
         cmd.SetAction((r, cancel) =>
         {
-            var options = new BuildOptions { Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure) };
+            var options = new BuildOptions
+            {
+                Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure),
+                Backend = r.GetValue(backend), KraftExecutable = KconfigBackendOption.SelfPath,
+            };
             return Task.FromResult(Run(r, selection, options, r.GetValue(dryRun), r.GetValue(verbose), cancel));
         });
         return cmd;
@@ -42,6 +47,9 @@ public static class BuildCommand
             foreach (var t in plan.Targets)
             {
                 var result = builder.Build(plan, t, options, cancel);
+                if (verbose && result.Configured)
+                    reporter.Info($"{t.Target.Name} ({t.Target.PlatArch}): configured in {result.ConfigureElapsed.TotalMilliseconds:F0} ms"
+                        + (result.ConfigureTimings is { } tm ? $": {tm}" : " (make)"));
                 var rel = Path.GetRelativePath(Environment.CurrentDirectory, t.Layout.KernelPath);
                 reporter.Done(result.UpToDate
                     ? $"{t.Target.Name} ({t.Target.PlatArch}): up to date  {rel} ({Size(result.KernelBytes)})"
@@ -79,7 +87,9 @@ public static class PlanPrinter
             w.WriteLine("  kconfig:");
             foreach (var req in t.Requested)
                 w.WriteLine($"    {ConfigValues.FormatLine(req.Name, req.Value),-48} # {req.Origin}");
-            w.WriteLine($"  configure: {t.Configure}");
+            w.WriteLine(options.Backend == KconfigBackend.Native
+                ? $"  configure: native Kconfig engine: {Path.Combine(t.Layout.CoreDir, "Config.uk")} + {t.FragmentPath} (make: {t.Configure})"
+                : $"  configure: {t.Configure}");
             w.WriteLine($"  build:     {t.Build(options.EffectiveJobs)}");
         }
     }

@@ -19,7 +19,8 @@ public sealed class ConfigMismatchException(string target, IReadOnlyList<ConfigM
     {
         var nameW = Math.Max(4, ms.Max(m => m.Name.Length));
         var askW = Math.Max(5, ms.Max(m => m.Asked.Length));
-        var lines = ms.Select(m => $"  {m.Name.PadRight(nameW)}  {m.Asked.PadRight(askW)}  {m.GotText}   [{m.Origin}]");
+        var lines = ms.Select(m => $"  {m.Name.PadRight(nameW)}  {m.Asked.PadRight(askW)}  {m.GotText}   [{m.Origin}]"
+            + (m.Why is { } why ? $"\n  {"".PadRight(nameW)}  -> {why}" : ""));
         return $"{ms.Count} requested option(s) did not get their value for {target}:\n"
             + $"  {"NAME".PadRight(nameW)}  {"ASKED".PadRight(askW)}  GOT\n" + string.Join('\n', lines);
     }

@@ -32,13 +32,15 @@ public sealed record TargetPlan(Target Target, TargetLayout Layout, IReadOnlyLis
 /// <summary>Turns a project, its fetched components and the chosen targets into a plan.</summary>
 public static class BuildPlanner
 {
-    public static BuildPlan Plan(KraftProject project, ResolvedComponent core, IReadOnlyList<ResolvedComponent> libraries, IReadOnlyList<Target> targets)
+    public static BuildPlan Plan(KraftProject project, ResolvedComponent core, IReadOnlyList<ResolvedComponent> libraries, IReadOnlyList<Target> targets,
+        Action<string>? warn = null)
     {
-        var libDirs = TargetLayout.OrderLibraries(libraries.Select(l => (l.Component.Name, l.Path)));
+        var symbols = LibrarySymbols.For(libraries.Select(l => (l.Component.Name, l.Path)), warn);
+        var libDirs = TargetLayout.OrderLibraries(libraries.Select(l => (l.Component.Name, l.Path)), symbols);
         var plans = targets.Select(t =>
         {
             var layout = TargetLayout.For(project, t, core.Path, libDirs);
-            var requested = RequestedOptions.For(project, t);
+            var requested = RequestedOptions.For(project, t, symbols);
             var vars = new List<KeyValuePair<string, string>>
             {
                 new("A", layout.AppDir),

@@ -13,10 +13,23 @@ public sealed record BuildOptions
     public bool Force { get; init; }
     /// <summary>Keep the existing .config; do not run configuration.</summary>
     public bool NoConfigure { get; init; }
+    /// <summary>Configure with kraft's Kconfig engine (default) or through Unikraft's make.</summary>
+    public KconfigBackend Backend { get; init; } = KconfigBackend.Native;
+    /// <summary>The kraft executable the native backend's conf stand-in runs (null: no stand-in).</summary>
+    public string? KraftExecutable { get; init; }
     public int EffectiveJobs => Jobs > 0 ? Jobs : Environment.ProcessorCount;
 }
 
-public sealed record TargetBuildResult(TargetPlan Plan, bool UpToDate, bool Configured, TimeSpan Elapsed, long KernelBytes);
+public sealed record TargetBuildResult(TargetPlan Plan, bool UpToDate, bool Configured, TimeSpan Elapsed, long KernelBytes)
+{
+    /// <summary>How long configuration took, when it ran.</summary>
+    public TimeSpan ConfigureElapsed { get; init; }
+    /// <summary>The native backend's breakdown of that time.</summary>
+    public ConfigureTimings? ConfigureTimings { get; init; }
+}
+
+/// <summary>What configuring one target did.</summary>
+public sealed record ConfigureResult(TargetPlan Plan, TimeSpan Elapsed, ConfigureTimings? Timings);
 
 /// <summary>
 /// Runs a build plan: configure (Unikraft's defconfig through make), check that every requested
@@ -41,7 +54,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         ResolvedComponent Get(Component c) => fetch ? fetcher.Fetch(project, c, cancel) : fetcher.Peek(project, c, cancel);
         var core = Get(project.Unikraft);
         var libs = project.Libraries.Select(Get).ToList();
-        return BuildPlanner.Plan(project, core, libs, targets);
+        return BuildPlanner.Plan(project, core, libs, targets, reporter.Warn);
     }
 
     public TargetBuildResult Build(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)
@@ -53,6 +66,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         var label = $"{target.Target.Name} ({target.Target.PlatArch})";
 
         var configured = false;
+        ConfigureResult? conf = null;
         if (options.NoConfigure)
         {
             if (!File.Exists(target.Layout.ConfigPath))
@@ -61,11 +75,11 @@ public sealed class ProjectBuilder(IReporter reporter)
         }
         else
         {
-            var configFp = ConfigureFingerprint(plan, target);
+            var configFp = ConfigureFingerprint(plan, target, options);
             var storedFp = Fingerprint.ReadStored(ConfigureStamp(target));
             if (configFp != storedFp || !File.Exists(target.Layout.ConfigPath))
             {
-                Configure(plan, target, options, make, label, cancel);
+                conf = Configure(plan, target, options, make, label, cancel);
                 Fingerprint.Store(ConfigureStamp(target), configFp);
                 configured = true;
             }
@@ -82,13 +96,53 @@ public sealed class ProjectBuilder(IReporter reporter)
         InstallImages(target);
         // Fingerprint after the build, so files make itself touched are part of the baseline.
         Fingerprint.Store(BuildStamp(target), BuildFingerprint(plan, target));
-        return new TargetBuildResult(target, false, configured, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length);
+        return new TargetBuildResult(target, false, configured, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length)
+        {
+            ConfigureElapsed = conf?.Elapsed ?? TimeSpan.Zero,
+            ConfigureTimings = conf?.Timings,
+        };
     }
 
-    void Configure(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
+    /// <summary>kraft configure: writes the target's .config (and make's configuration outputs) and stops.</summary>
+    public ConfigureResult ConfigureOnly(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)
     {
+        var make = options.Backend == KconfigBackend.Make ? ToolLocator.Require("make", "to configure through Unikraft's make") : "make";
+        Directory.CreateDirectory(target.Layout.ObjDir);
+        var result = Configure(plan, target, options, make, $"{target.Target.Name} ({target.Target.PlatArch})", cancel);
+        Fingerprint.Store(ConfigureStamp(target), ConfigureFingerprint(plan, target, options));
+        return result;
+    }
+
+    ConfigureResult Configure(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
+    {
+        var sw = Stopwatch.StartNew();
         reporter.Progress($"configuring {label}", 0, 0);
         AtomicFile.WriteAllText(target.FragmentPath, ConfigValues.Format(target.Requested.Select(r => KeyValuePair.Create(r.Name, r.Value))));
+        if (options.Backend == KconfigBackend.Native)
+        {
+            var (tree, text, timings) = NativeConfigurator.Configure(target, target.FragmentPath);
+            var mismatches = RequestedOptions.Verify(target.Requested, ConfigValues.Parse(text));
+            if (mismatches.Count > 0)
+            {
+                var error = new ConfigMismatchException(label, MismatchAdvisor.Explain(tree, mismatches), plan.Project.KraftfilePath);
+                if (!options.Force)
+                    throw error;
+                reporter.Warn(error.Message + "\n(building anyway: --force)");
+            }
+            var w = Stopwatch.StartNew();
+            NativeConfigurator.Install(tree, target, text, options.KraftExecutable);
+            timings = timings with { Write = w.Elapsed.TotalMilliseconds };
+            return new ConfigureResult(target, sw.Elapsed, timings);
+        }
+        ConfigureWithMake(plan, target, options, make, label, cancel);
+        return new ConfigureResult(target, sw.Elapsed, null);
+    }
+
+    void ConfigureWithMake(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
+    {
+        // A conf stand-in left by the native backend would make make run kraft instead of its own conf.
+        var conf = new UnikraftEnvironment.Paths(target.Layout.ObjDir).Conf;
+        if (NativeConfigurator.IsStandIn(conf)) AtomicFile.TryDelete(conf);
         AtomicFile.TryDelete(target.PendingConfigPath);
         try
         {
@@ -172,9 +226,9 @@ public sealed class ProjectBuilder(IReporter reporter)
     static string BuildStamp(TargetPlan t) => Path.Combine(t.Layout.ObjDir, ".kraft-build.fp");
 
     /// <summary>What configuration depends on: the requested options, the make variables and every Config.uk.</summary>
-    static string ConfigureFingerprint(BuildPlan plan, TargetPlan t)
+    static string ConfigureFingerprint(BuildPlan plan, TargetPlan t, BuildOptions options)
     {
-        var fp = new Fingerprint().Add("kraft", KraftVersion)
+        var fp = new Fingerprint().Add("kraft", KraftVersion).Add("backend", options.Backend.ToString())
             .Add("fragment", ConfigValues.Format(t.Requested.Select(r => KeyValuePair.Create(r.Name, r.Value))));
         foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
         foreach (var tree in Trees(plan, t)) fp.AddTree(tree, Skip(plan), "Config.uk");

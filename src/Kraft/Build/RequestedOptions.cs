@@ -9,7 +9,8 @@ namespace Kraft.Build;
 /// </summary>
 public static class RequestedOptions
 {
-    public static IReadOnlyList<RequestedOption> For(KraftProject project, Target target)
+    /// <param name="librarySymbols">Each library's enabling symbol by component name (LibrarySymbols); missing ones are guessed.</param>
+    public static IReadOnlyList<RequestedOption> For(KraftProject project, Target target, IReadOnlyDictionary<string, string>? librarySymbols = null)
     {
         var byName = new Dictionary<string, RequestedOption>(StringComparer.Ordinal);
         var order = new List<string>();
@@ -30,7 +31,7 @@ public static class RequestedOptions
         if (project.Template is { } template) AddAll(template.Kconfig, "template.kconfig");
         foreach (var lib in project.Libraries)
         {
-            Add(LibrarySymbol(lib.Name), "y", $"library '{lib.Name}'");
+            Add(librarySymbols?.GetValueOrDefault(lib.Name) ?? LibrarySymbol(lib.Name), "y", $"library '{lib.Name}'");
             AddAll(lib.Kconfig, $"libraries.{lib.Name}.kconfig");
         }
         foreach (var (name, value) in ArchitectureSymbols(target.Architecture))

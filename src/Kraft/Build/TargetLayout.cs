@@ -27,13 +27,23 @@ public sealed record TargetLayout(
     /// The order libraries go into L=, as Unikraft's link needs it: the C++ runtime first, then
     /// the libc (musl, or newlib with pthread-embedded), then everything else by path.
     /// </summary>
-    public static IReadOnlyList<string> OrderLibraries(IEnumerable<(string Name, string Path)> libs)
+    /// <param name="symbols">Each library's enabling symbol (LibrarySymbols), which identifies it better than its name.</param>
+    public static IReadOnlyList<string> OrderLibraries(IEnumerable<(string Name, string Path)> libs, IReadOnlyDictionary<string, string>? symbols = null)
     {
         string[] first = ["libcxxabi", "libcxx", "libunwind", "compiler-rt", "libgo"];
         string[] libc = ["musl", "newlib", "pthread-embedded"];
+        string[] firstSymbols = ["CONFIG_LIBCXXABI", "CONFIG_LIBCXX", "CONFIG_LIBUNWIND", "CONFIG_LIBCOMPILER_RT", "CONFIG_LIBGO"];
+        string[] libcSymbols = ["CONFIG_LIBMUSL", "CONFIG_LIBNEWLIBC", "CONFIG_LIBPTHREAD_EMBEDDED"];
         static string Bare(string n) => n.StartsWith("lib", StringComparison.Ordinal) && n is not ("libcxxabi" or "libcxx" or "libunwind" or "libgo") ? n[3..] : n;
         int Rank(string name)
         {
+            if (symbols?.GetValueOrDefault(name) is { } sym)
+            {
+                var s = Array.IndexOf(firstSymbols, sym);
+                if (s >= 0) return s;
+                s = Array.IndexOf(libcSymbols, sym);
+                if (s >= 0) return 10 + s;
+            }
             var i = Array.IndexOf(first, name);
             if (i < 0) i = Array.IndexOf(first, "lib" + name);
             if (i >= 0) return i;

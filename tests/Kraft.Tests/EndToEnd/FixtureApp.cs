@@ -28,14 +28,15 @@ public sealed class FixtureApp : IDisposable
 
     public CliResult Kraft(params string[] args) => KraftCli.Run(Dir, args);
 
-    public static void CopyTree(string from, string to)
+    /// <summary>Copies a tree, leaving out the top level's build outputs (.unikraft, build; not e.g. support/build).</summary>
+    public static void CopyTree(string from, string to, bool top = true)
     {
         Directory.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from))
             File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
         foreach (var d in Directory.GetDirectories(from))
-            if (Path.GetFileName(d) is not (".unikraft" or "build"))
-                CopyTree(d, Path.Combine(to, Path.GetFileName(d)));
+            if (!top || Path.GetFileName(d) is not (".unikraft" or "build"))
+                CopyTree(d, Path.Combine(to, Path.GetFileName(d)), top: false);
     }
 
     public void Dispose() => _dir.Dispose();

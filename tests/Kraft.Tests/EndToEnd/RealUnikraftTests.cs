@@ -28,13 +28,43 @@ public class RealUnikraftTests
             targets:
               - {target}
             """);
-        var build = KraftCli.Run(app, null, TimeSpan.FromMinutes(15), "build");
+        var build = KraftCli.Run(app, null, TimeSpan.FromMinutes(15), "build", "-v");
         Assert.True(build.ExitCode == 0, build.ToString());
+        // The native backend configured: make neither built nor ran Unikraft's conf.
+        Assert.DoesNotContain("MAKE    kconfig", build.Stdout);
+        Assert.DoesNotContain("GEN     config.h", build.Stdout);
         Assert.Contains("up to date", KraftCli.Run(app, "build").Stdout);
 
         var run = KraftCli.Run(app, null, TimeSpan.FromMinutes(2), "run", "-m", arch, "--", "real", "unikraft");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Hello world from a Unikraft unikernel built by Kraft.NET!", run.Stdout);
         Assert.Contains("= unikraft", run.Stdout);
+    }
+
+    [SkippableTheory]
+    [InlineData("qemu/x86_64")]
+    [InlineData("qemu/arm64")]
+    public void Native_and_make_backends_write_the_same_config(string target)
+    {
+        Skip.If(Unikraft is null, "set KRAFT_TEST_UNIKRAFT to a Unikraft checkout (RELEASE-0.16.3 or newer) to run this test");
+        using var dir = new TempDir();
+        var app = Path.Combine(dir.Path, "helloworld");
+        FixtureApp.CopyTree(Path.Combine(TestPaths.RepoRoot, "examples", "helloworld"), app);
+        File.WriteAllText(Path.Combine(app, "Kraftfile"), $"""
+            spec: v0.6
+            name: helloworld
+            unikraft:
+              source: {Unikraft}
+            targets:
+              - {target}
+            """);
+        var config = Path.Combine(app, ".config.helloworld_" + target.Replace('/', '-'));
+        var m = KraftCli.Run(app, null, TimeSpan.FromMinutes(5), "configure", "--kconfig-backend", "make");
+        Assert.True(m.ExitCode == 0, m.ToString());
+        var viaMake = File.ReadAllText(config);
+        File.Delete(config);
+        var n = KraftCli.Run(app, "configure");
+        Assert.True(n.ExitCode == 0, n.ToString());
+        Assert.Equal(viaMake, File.ReadAllText(config));
     }
 }
