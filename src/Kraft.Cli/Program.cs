@@ -25,6 +25,7 @@ public static class Program
             InspectCommand.Create(),
             BuildCommand.Create(),
             ConfigureCommand.Create(),
+            ConfigCommand.Create(),
             CleanCommand.Create(),
             RunCommand.Create(),
             VersionCommand.Create(),

@@ -99,7 +99,7 @@ public static class RunCommand
     /// Several targets may match: prefer built ones, then this machine's architecture (no
     /// emulation), then QEMU, as KraftKit picks the host's qemu target.
     /// </summary>
-    static Target PickTarget(KraftProject project, IReadOnlyList<Target> candidates)
+    internal static Target PickTarget(KraftProject project, IReadOnlyList<Target> candidates)
     {
         var host = GuestArchNames.Host?.Name();
         return candidates
