@@ -26,6 +26,7 @@ public static class Program
             CleanCommand.Create(),
             RunCommand.Create(),
             VersionCommand.Create(),
+            KconfigConfCommand.Create(),
         };
         try
         {

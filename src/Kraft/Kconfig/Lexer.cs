@@ -32,6 +32,20 @@ internal sealed class FileLexer
         ["---help---"] = Tok.Help,
     };
 
+    static readonly Dictionary<string, Tok>.AlternateLookup<ReadOnlySpan<char>> KeywordLookup = Keywords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // words repeat a lot (symbol names); one string each per thread
+    [ThreadStatic] static HashSet<string>? words;
+    static string Intern(ReadOnlySpan<char> w)
+    {
+        var set = words ??= new HashSet<string>(StringComparer.Ordinal);
+        var lookup = set.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(w, out var s)) return s;
+        s = w.ToString();
+        set.Add(s);
+        return s;
+    }
+
     public readonly string Name;      // as given (used in messages)
     public readonly string FullPath;
     readonly string text;
@@ -82,8 +96,9 @@ internal sealed class FileLexer
                 while (pos < text.Length && (IsNameChar(text[pos]) || text[pos] == '$')) { dollar |= text[pos] == '$'; pos++; }
                 if (!dollar)
                 {
-                    var w = text.Substring(start, pos - start);
-                    return Keywords.TryGetValue(w, out var kw) ? new Token(kw, w, line, col) : new Token(Tok.Word, w, line, col);
+                    var span = text.AsSpan(start, pos - start);
+                    if (KeywordLookup.TryGetValue(span, out var kwText, out var kw)) return new Token(kw, kwText, line, col);
+                    return new Token(Tok.Word, Intern(span), line, col);
                 }
                 pos = start;
                 var lineEnd = text.IndexOf('\n', pos);
@@ -135,6 +150,13 @@ internal sealed class FileLexer
     {
         int l = line;
         pos++;
+        // the common case: no escapes, no macros, closed on the same line
+        for (int q = pos; q < text.Length; q++)
+        {
+            char ch = text[q];
+            if (ch == quote) { var str = text.Substring(pos, q - pos); pos = q + 1; return new Token(Tok.Quoted, str, l, col); }
+            if (ch is '$' or '\\' or '\n') break;
+        }
         var sb = new StringBuilder();
         while (true)
         {
@@ -169,9 +191,12 @@ internal sealed class FileLexer
     }
 
     /// <summary>Reads help text after "help" and its end of line, with conf's indentation rules.</summary>
+    [ThreadStatic] static StringBuilder? helpBuilder;
+
     public string ReadHelp()
     {
-        var sb = new StringBuilder();
+        var sb = helpBuilder ??= new StringBuilder(4096);
+        sb.Clear();
         int firstTs = 0, lastTs = 0;
         while (pos < text.Length)
         {

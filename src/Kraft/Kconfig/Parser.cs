@@ -68,6 +68,11 @@ internal sealed class Parser
     readonly Action<string> warn;
     readonly Stack<FileLexer> files = new();
     public readonly List<string> FileList = new();
+    /// <summary>conf's file_list: each file name once, in the order conf looks them up (reversed when written).</summary>
+    public readonly List<string> LookupOrder = new();
+    readonly HashSet<string> lookedUp = new(StringComparer.Ordinal);
+
+    void Lookup(string name) { if (lookedUp.Add(name)) LookupOrder.Add(name); }
     public readonly MenuNode Root;
     public Symbol? ModulesSym;
 
@@ -88,7 +93,7 @@ internal sealed class Parser
         this.syms = syms; this.pp = pp; this.opt = opt; this.warn = warn;
         Root = new MenuNode { Kind = MenuNodeKind.Root };
         currentMenu = Root;
-        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line);
+        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line, cur.Column);
     }
 
     // ---------------------------------------------------------------- tokens
@@ -162,6 +167,7 @@ internal sealed class Parser
         cur = new FileLexer(rootName, rootFull, text, pp, warn);
         files.Push(cur);
         FileList.Add(rootName);
+        Lookup(rootName);
         stmtLoc = new SourceLocation(rootName, 1, 1);
         ParseStatements();
         if (blocks.Count > 0)
@@ -173,9 +179,70 @@ internal sealed class Parser
             Root.Prompt = NewProp(PropertyKind.Menu, null, null, Root, "Main menu");
     }
 
+    byte[] readBuffer = new byte[1 << 16];
+
+    /// <summary>
+    /// Only what expands macros: tokenizes every file (help texts skipped as the parser skips them), runs
+    /// assignments and follows source statements; builds no symbols or menus. For speculative passes.
+    /// </summary>
+    public void ScanRoot(string rootName, string rootFull)
+    {
+        var text = ReadFile(rootFull, rootName, null);
+        cur = new FileLexer(rootName, rootFull, text, pp, warn);
+        files.Push(cur);
+        stmtLoc = new SourceLocation(rootName, 1, 1);
+        while (true)
+        {
+            var t = Next();
+            if (t.Kind == Tok.Eof) return;
+            if (t.Kind == Tok.Eol) continue;
+            switch (t.Kind)
+            {
+                case Tok.Help when Peek().Kind == Tok.Eol:
+                    Next();
+                    cur.ReadHelp();
+                    prevPrev = prev; prev = Tok.HelpText;
+                    continue;
+                case Tok.Source:
+                    ParseSource("source");
+                    continue;
+                case Tok.Word when t.Text is "rsource" or "osource" or "orsource" && Peek().Kind == Tok.Quoted:
+                    ParseSource(t.Text);
+                    continue;
+                case Tok.Word when Peek().Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual:
+                    {
+                        var name = t.Text!;
+                        var op = Next().Text!;
+                        var v = Next();
+                        string value = "";
+                        if (v.Kind == Tok.AssignVal) { value = v.Text!; Next(); }
+                        pp.Assign(name, value, op);
+                        continue;
+                    }
+            }
+            while (t.Kind is not (Tok.Eol or Tok.Eof)) t = Next();
+            if (t.Kind == Tok.Eof) return;
+        }
+    }
+
     string ReadFile(string full, string name, SourceLocation? from)
     {
-        try { return File.ReadAllText(full); }
+        try
+        {
+            using var fs = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            long len = fs.Length;
+            if (len > int.MaxValue / 2) throw new IOException("file too large");
+            if (readBuffer.Length < len) readBuffer = new byte[Math.Max(len, readBuffer.Length * 2)];
+            int n = 0;
+            while (true)
+            {
+                if (n == readBuffer.Length) Array.Resize(ref readBuffer, readBuffer.Length * 2);
+                int r = fs.Read(readBuffer, n, readBuffer.Length - n);
+                if (r == 0) break;
+                n += r;
+            }
+            return Encoding.UTF8.GetString(readBuffer, 0, n);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KraftException($"can't open file \"{name}\"", from, e.Message);
@@ -216,6 +283,7 @@ internal sealed class Parser
         for (int i = matches.Count - 1; i >= 0; i--)
         {
             var (name, full) = matches[i];
+            Lookup(name);
             foreach (var f in files)
                 if (f.FullPath == full)
                     throw new KraftException($"recursive inclusion of \"{name}\" (included from {string.Join(" <- ", files.Select(x => x.Name))})", at);
