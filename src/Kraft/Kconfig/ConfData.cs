@@ -82,6 +82,7 @@ public sealed partial class KconfigTree
     /// </summary>
     public List<string> ChangedSinceAutoConf(string oldAutoConfPath)
     {
+        EnsureChecked();
         var touched = new List<string>();
         var old = new Dictionary<Symbol, (Tristate Tri, string? Str)>();
         if (File.Exists(oldAutoConfPath))
@@ -184,6 +185,7 @@ public sealed partial class KconfigTree
     /// </summary>
     public List<string> ListNewConfig()
     {
+        EnsureChecked();
         var lines = new List<string>();
         Walk(Root);
         return lines;

@@ -257,16 +257,16 @@ public sealed partial class KconfigTree
     // ================================================================ values
 
     /// <summary>The current value as conf prints it: n/m/y for bool and tristate, the raw text otherwise.</summary>
-    public string ValueOf(Symbol s) { CalcValue(s); return StringValue(s); }
+    public string ValueOf(Symbol s) { EnsureChecked(); CalcValue(s); return StringValue(s); }
 
     public string? ValueOf(string name) => FindSymbol(name) is { } s ? ValueOf(s) : null;
 
-    public Tristate TristateOf(Symbol s) { CalcValue(s); return s.CurTri; }
+    public Tristate TristateOf(Symbol s) { EnsureChecked(); CalcValue(s); return s.CurTri; }
 
-    public Tristate VisibilityOf(Symbol s) { CalcValue(s); return s.VisibleTri; }
+    public Tristate VisibilityOf(Symbol s) { EnsureChecked(); CalcValue(s); return s.VisibleTri; }
 
     /// <summary>Whether conf would write the symbol to .config.</summary>
-    public bool IsWritten(Symbol s) { CalcValue(s); return (s.Flags & SymFlags.Write) != 0; }
+    public bool IsWritten(Symbol s) { EnsureChecked(); CalcValue(s); return (s.Flags & SymFlags.Write) != 0; }
 
     // ================================================================ writing
 
@@ -320,6 +320,7 @@ public sealed partial class KconfigTree
     /// <summary>The text conf writes to .config.</summary>
     public string RenderConfig()
     {
+        EnsureChecked();
         var sb = new StringBuilder(1 << 16);
         Heading(sb, "#", "#", "#");
         if (!changed) ClearAllValid();
@@ -396,6 +397,7 @@ public sealed partial class KconfigTree
     /// <summary>The minimal configuration (conf --savedefconfig).</summary>
     public string RenderMinimalConfig()
     {
+        EnsureChecked();
         ClearAllValid();
         var sb = new StringBuilder();
         var m = Root.FirstChild;
@@ -552,6 +554,7 @@ public sealed partial class KconfigTree
 
     List<Symbol> WrittenSymbols()
     {
+        EnsureChecked();
         if (opt.Dialect == KconfigDialect.Unikraft) ClearAllValid();
         CalcValue(modulesSym);
         var list = new List<Symbol>();

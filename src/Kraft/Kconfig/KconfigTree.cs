@@ -23,8 +23,13 @@ public sealed class KconfigLoadOptions
     /// Needs a <see cref="CachingShellRunner"/> (or no runner).
     /// </summary>
     public bool PrefetchShell { get; init; }
-    /// <summary>How many prefetched commands run at once (0: four per processor).</summary>
+    /// <summary>How many prefetched commands run at once (0: two per processor).</summary>
     public int ShellParallelism { get; init; }
+    /// <summary>
+    /// Checks for dependency loops on another thread while the first values are computed, instead of in
+    /// Load; a loop then surfaces from the first call that produces a result (a value, a rendering, a file).
+    /// </summary>
+    public bool CheckLoopsInBackground { get; init; }
 }
 
 public enum AllConfigMode { AllNo, AllYes, AllMod, AllDef, Random }
@@ -74,6 +79,7 @@ public sealed partial class KconfigTree
                 Dialect = options.Dialect, WorkingDirectory = options.WorkingDirectory, SourceTree = srctree,
                 ConfigPrefix = options.ConfigPrefix, Warning = options.Warning, Info = options.Info,
                 PrefetchShell = options.PrefetchShell, ShellParallelism = options.ShellParallelism,
+                CheckLoopsInBackground = options.CheckLoopsInBackground,
             };
         var warnings = new List<string>();
         Action<string> warn = s => { warnings.Add(s); options.Warning?.Invoke(s); };
@@ -103,7 +109,7 @@ public sealed partial class KconfigTree
         var sw = System.Diagnostics.Stopwatch.StartNew();
         try { parser.ParseRoot(rootFile, full); }
         finally { collector?.Stop(); (shell as CachingShellRunner)?.StopWorkers(); }
-        Timing?.Invoke($"parse {sw.Elapsed.TotalMilliseconds:F1} ms");
+        Timing?.Invoke($"parse {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         var prefix = options.ConfigPrefix ?? env.GetValueOrDefault("CONFIG_") ?? "CONFIG_";
         var tree = new KconfigTree(table, options, parser.Root, parser.ModulesSym, prefix, parser.FileList, pp.UsedEnvironment, warnings);
         var lookups = parser.LookupOrder.ToList();
@@ -111,14 +117,25 @@ public sealed partial class KconfigTree
         tree.ConfFileList = lookups;
         sw.Restart();
         tree.FinalizeTree(parser.Root);
-        Timing?.Invoke($"finalize {sw.Elapsed.TotalMilliseconds:F1} ms");
+        Timing?.Invoke($"finalize {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         sw.Restart();
         tree.hashOrder = table.InHashOrder();
-        Timing?.Invoke($"hash order {sw.Elapsed.TotalMilliseconds:F1} ms");
-        sw.Restart();
-        tree.CheckDependencyLoops();
-        Timing?.Invoke($"dependency loops {sw.Elapsed.TotalMilliseconds:F1} ms");
+        Timing?.Invoke($"hash order {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
+        // the loop check only reads the finalized structure, so it runs beside the first evaluation;
+        // every result (value, rendering, file) waits for it, and a loop is reported before any output
+        if (options.CheckLoopsInBackground) tree.loopCheck = Task.Run(tree.CheckDependencyLoops);
+        else tree.CheckDependencyLoops();
         return tree;
+    }
+
+    Task? loopCheck;
+
+    /// <summary>Waits for the dependency-loop check started by Load; throws its error.</summary>
+    internal void EnsureChecked()
+    {
+        if (loopCheck is null) return;
+        try { loopCheck.GetAwaiter().GetResult(); }
+        finally { if (loopCheck.IsCompletedSuccessfully) loopCheck = null; }
     }
 
     public IReadOnlyList<Symbol> Symbols => hashOrder.Where(s => s.Name is not null && !s.IsConst && !s.IsChoice).ToList();

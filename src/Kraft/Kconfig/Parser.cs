@@ -43,6 +43,13 @@ internal sealed class SymbolTable
     public static uint Hash(string name)
     {
         uint h = 2166136261U;
+        bool ascii = true;
+        foreach (var c in name) if (c >= 0x80) { ascii = false; break; }
+        if (ascii)
+        {
+            foreach (var c in name) h = (h ^ c) * 0x01000193;
+            return h;
+        }
         foreach (var b in Encoding.UTF8.GetBytes(name))
             h = (h ^ (uint)(int)(sbyte)b) * 0x01000193;
         return h;
@@ -51,11 +58,17 @@ internal sealed class SymbolTable
     /// <summary>The order of conf's for_all_symbols: hash bucket, newest first within a bucket.</summary>
     public List<Symbol> InHashOrder()
     {
-        var list = new List<(uint Bucket, int Seq, Symbol S)>(All.Count);
-        foreach (var s in All)
-            list.Add((s.Name is null ? 0u : Hash(s.Name) % HashSize, s.Sequence, s));
-        list.Sort((a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Seq.CompareTo(a.Seq));
-        return list.ConvertAll(x => x.S);
+        // key: bucket ascending, then newest (highest sequence) first
+        var keys = new long[All.Count];
+        var syms = All.ToArray();
+        for (int i = 0; i < syms.Length; i++)
+        {
+            var s = syms[i];
+            long bucket = s.Name is null ? 0u : Hash(s.Name) % HashSize;
+            keys[i] = (bucket << 32) | (uint)(int.MaxValue - s.Sequence);
+        }
+        Array.Sort(keys, syms);
+        return new List<Symbol>(syms);
     }
 }
 
@@ -180,6 +193,13 @@ internal sealed class Parser
     }
 
     byte[] readBuffer = new byte[1 << 16];
+    string? preRead;
+
+    string? TryReadFile(string full, string name, SourceLocation? from)
+    {
+        try { return ReadFile(full, name, from, rethrowMissing: true); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
 
     /// <summary>
     /// Only what expands macros: tokenizes every file (help texts skipped as the parser skips them), runs
@@ -225,7 +245,7 @@ internal sealed class Parser
         }
     }
 
-    string ReadFile(string full, string name, SourceLocation? from)
+    string ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
     {
         try
         {
@@ -243,7 +263,8 @@ internal sealed class Parser
             }
             return Encoding.UTF8.GetString(readBuffer, 0, n);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException &&
+                                  !(rethrowMissing && e is FileNotFoundException or DirectoryNotFoundException))
         {
             throw new KraftException($"can't open file \"{name}\"", from, e.Message);
         }
@@ -269,10 +290,15 @@ internal sealed class Parser
         }
         else
         {
+            // open directly instead of asking first: one system call less per file
             var full = Path.GetFullPath(path, opt.WorkingDirectory);
-            if (!File.Exists(full) && !Path.IsPathRooted(path) && opt.SourceTree is { } st)
+            preRead = TryReadFile(full, path, at);
+            if (preRead is null && !Path.IsPathRooted(path) && opt.SourceTree is { } st)
+            {
                 full = Path.GetFullPath(Path.Combine(st, path), opt.WorkingDirectory);
-            if (!File.Exists(full))
+                preRead = TryReadFile(full, path, at);
+            }
+            if (preRead is null)
             {
                 if (optional) return;
                 throw new KraftException($"can't open file \"{path}\"", at);
@@ -287,7 +313,8 @@ internal sealed class Parser
             foreach (var f in files)
                 if (f.FullPath == full)
                     throw new KraftException($"recursive inclusion of \"{name}\" (included from {string.Join(" <- ", files.Select(x => x.Name))})", at);
-            var text = ReadFile(full, name, at);
+            var text = preRead ?? ReadFile(full, name, at);
+            preRead = null;
             cur = new FileLexer(name, full, text, pp, warn);
             files.Push(cur);
         }
