@@ -236,7 +236,9 @@ internal sealed class Parser
                         var v = Next();
                         string value = "";
                         if (v.Kind == Tok.AssignVal) { value = v.Text!; Next(); }
-                        pp.Assign(name, value, op);
+                        pp.ErrorLocation = new SourceLocation(cur.Name, t.Line, t.Column);
+                        try { pp.Assign(name, value, op); }
+                        finally { pp.ErrorLocation = null; }
                         continue;
                     }
             }
@@ -474,7 +476,9 @@ internal sealed class Parser
                         string value = "";
                         if (v.Kind == Tok.AssignVal) { value = v.Text!; ExpectEol(); }
                         else if (v.Kind != Tok.Eol && v.Kind != Tok.Eof) throw Error("syntax error in assignment");
-                        pp.Assign(name, value, op);
+                        pp.ErrorLocation = new SourceLocation(cur.Name, t.Line, t.Column);
+                        try { pp.Assign(name, value, op); }
+                        finally { pp.ErrorLocation = null; }
                         break;
                     }
                 case Tok.Word:
@@ -496,6 +500,8 @@ internal sealed class Parser
         // the end of line comes from the including file, before the new file is pushed
         var t = Next();
         if (t.Kind != Tok.Eol && t.Kind != Tok.Eof) throw Error("syntax error after source");
+        // a source statement at the very end of a file (no new line) still ends a line for the sourced file
+        prev = Tok.Eol;
         Source(kind, path, at);
     }
 

@@ -197,11 +197,10 @@ internal sealed class Preprocessor
         this.env = env; this.shell = shell; this.workDir = workDir; this.info = info; this.warn = warn;
     }
 
-    KraftException Error(string msg)
-    {
-        var w = Where();
-        return new KraftException(msg, w);
-    }
+    /// <summary>Where errors are reported while an assignment's value expands (its statement, not the next line).</summary>
+    public SourceLocation? ErrorLocation;
+
+    KraftException Error(string msg) => new(msg, ErrorLocation ?? Where());
 
     public void Assign(string name, string value, string op)
     {

@@ -264,7 +264,7 @@ public class KconfigConfTests
         Assert.Matches(@"^sub/Kconfig:3:\d+: ", e.Describe());
         dir.Write("sub/Kconfig", "x := $(error-if,y,stop here)\n");
         e = Assert.ThrowsAny<KraftException>(() => run.Go("--olddefconfig", "Kconfig"));
-        Assert.StartsWith("sub/Kconfig:1:", e.Describe());
+        Assert.StartsWith("sub/Kconfig:1:1: ", e.Describe());
         Assert.Contains("stop here", e.Message);
     }
 
