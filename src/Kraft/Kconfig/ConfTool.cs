@@ -187,7 +187,7 @@ public static class KconfigConf
         if (Env("KRAFT_KCONFIG_TIMING") is { Length: > 0 }) KconfigTree.Timing = t => ctx.Error.WriteLine($"timing: {t}");
         var tree = KconfigTree.Load(a.KconfigFile, env, shell, new KconfigLoadOptions
         {
-            Dialect = dialect, WorkingDirectory = cwd, PrefetchShell = prefetch, CheckLoopsInBackground = true,
+            Dialect = dialect, WorkingDirectory = cwd, PrefetchShell = prefetch, CheckLoopsInBackground = true, ReadAhead = true,
             Warning = w => ctx.Error.WriteLine(w), Info = i => ctx.Out.WriteLine(i),
         });
         if (Env("KRAFT_KCONFIG_RECORD_PROBES") is { Length: > 0 } rec && shell is CachingShellRunner cr)

@@ -30,6 +30,8 @@ public sealed class KconfigLoadOptions
     /// Load; a loop then surfaces from the first call that produces a result (a value, a rendering, a file).
     /// </summary>
     public bool CheckLoopsInBackground { get; init; }
+    /// <summary>Reads the files named by literal source statements on a background thread, ahead of the parser.</summary>
+    public bool ReadAhead { get; init; }
 }
 
 public enum AllConfigMode { AllNo, AllYes, AllMod, AllDef, Random }
@@ -79,7 +81,7 @@ public sealed partial class KconfigTree
                 Dialect = options.Dialect, WorkingDirectory = options.WorkingDirectory, SourceTree = srctree,
                 ConfigPrefix = options.ConfigPrefix, Warning = options.Warning, Info = options.Info,
                 PrefetchShell = options.PrefetchShell, ShellParallelism = options.ShellParallelism,
-                CheckLoopsInBackground = options.CheckLoopsInBackground,
+                CheckLoopsInBackground = options.CheckLoopsInBackground, ReadAhead = options.ReadAhead,
             };
         var warnings = new List<string>();
         Action<string> warn = s => { warnings.Add(s); options.Warning?.Invoke(s); };
@@ -89,6 +91,7 @@ public sealed partial class KconfigTree
         if (!File.Exists(full) && !Path.IsPathRooted(rootFile) && srctree is not null)
             full = Path.GetFullPath(Path.Combine(srctree, rootFile), options.WorkingDirectory);
         if (!File.Exists(full)) throw new KraftException($"can't find file {rootFile}");
+        var fileCache = new KconfigFileCache(options.ReadAhead, options.WorkingDirectory);
         ShellCollector? collector = null;
         if (options.PrefetchShell && shell is CachingShellRunner cache)
         {
@@ -97,7 +100,7 @@ public sealed partial class KconfigTree
             try
             {
                 var dryPp = new Preprocessor(env, collector, options.WorkingDirectory, _ => { }, _ => { });
-                new Parser(new SymbolTable(), dryPp, options, _ => { }).ScanRoot(rootFile, full);
+                new Parser(new SymbolTable(), dryPp, options, _ => { }) { Files = fileCache }.ScanRoot(rootFile, full);
             }
             catch (KraftException) { /* the real pass reports it */ }
             Timing?.Invoke($"speculative scan {swp.Elapsed.TotalMilliseconds:F1} ms: {collector.Started} commands started, {collector.Templates} depend on others");
@@ -105,10 +108,10 @@ public sealed partial class KconfigTree
         }
         var table = new SymbolTable();
         var pp = new Preprocessor(env, shell, options.WorkingDirectory, info, warn);
-        var parser = new Parser(table, pp, options, warn);
+        var parser = new Parser(table, pp, options, warn) { Files = fileCache };
         var sw = System.Diagnostics.Stopwatch.StartNew();
         try { parser.ParseRoot(rootFile, full); }
-        finally { collector?.Stop(); (shell as CachingShellRunner)?.StopWorkers(); }
+        finally { collector?.Stop(); (shell as CachingShellRunner)?.StopWorkers(); fileCache.Stop(); }
         Timing?.Invoke($"parse {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         var prefix = options.ConfigPrefix ?? env.GetValueOrDefault("CONFIG_") ?? "CONFIG_";
         var tree = new KconfigTree(table, options, parser.Root, parser.ModulesSym, prefix, parser.FileList, pp.UsedEnvironment, warnings);

@@ -192,7 +192,8 @@ internal sealed class Parser
             Root.Prompt = NewProp(PropertyKind.Menu, null, null, Root, "Main menu");
     }
 
-    byte[] readBuffer = new byte[1 << 16];
+    /// <summary>Where file texts come from (shared between passes of one load).</summary>
+    public KconfigFileCache Files = new(false, Directory.GetCurrentDirectory());
     string? preRead;
 
     string? TryReadFile(string full, string name, SourceLocation? from)
@@ -249,27 +250,15 @@ internal sealed class Parser
 
     string ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
     {
-        try
-        {
-            using var fs = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            long len = fs.Length;
-            if (len > int.MaxValue / 2) throw new IOException("file too large");
-            if (readBuffer.Length < len) readBuffer = new byte[Math.Max(len, readBuffer.Length * 2)];
-            int n = 0;
-            while (true)
-            {
-                if (n == readBuffer.Length) Array.Resize(ref readBuffer, readBuffer.Length * 2);
-                int r = fs.Read(readBuffer, n, readBuffer.Length - n);
-                if (r == 0) break;
-                n += r;
-            }
-            return Encoding.UTF8.GetString(readBuffer, 0, n);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException &&
-                                  !(rethrowMissing && e is FileNotFoundException or DirectoryNotFoundException))
+        string? text;
+        try { text = Files.Read(full); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KraftException($"can't open file \"{name}\"", from, e.Message);
         }
+        if (text is not null) return text;
+        if (rethrowMissing) throw new FileNotFoundException(full);
+        throw new KraftException($"can't open file \"{name}\"", from, "No such file or directory");
     }
 
     void Source(string kind, string path, SourceLocation at)
