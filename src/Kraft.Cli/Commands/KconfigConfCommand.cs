@@ -19,6 +19,8 @@ public static class KconfigConfCommand
         };
         var rest = new Argument<string[]>("args") { Arity = ArgumentArity.ZeroOrMore };
         cmd.Add(rest);
+        // conf's -h/--help (usage, exit 1) instead of the generic help of a hidden command
+        cmd.Add(new Option<bool>("--help", "-h") { Hidden = true });
         cmd.SetAction(pr =>
         {
             // conf's own option syntax: take the raw words after the command name

@@ -85,6 +85,7 @@ public static class KconfigConf
                 string? value = null;
                 int eq = body.IndexOf('=');
                 if (eq >= 0) { value = body[(eq + 1)..]; body = body[..eq]; }
+                if (body == "help") throw new ConfUsageException("");
                 if ("dialect".StartsWith(body, StringComparison.Ordinal) && body.Length >= 2)
                 {
                     if (value is null && i + 1 < args.Count) value = args[++i];
