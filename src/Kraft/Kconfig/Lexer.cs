@@ -60,6 +60,12 @@ internal sealed class FileLexer
     }
 
     public int Line => line;
+    public int Position => pos;
+    public string Text => text;
+
+    /// <summary>The help text that starts at <paramref name="start"/> of <paramref name="text"/>.</summary>
+    internal static string HelpAt(string text, int start) =>
+        new FileLexer("", "", text, null!, _ => { }) { pos = start }.ReadHelp();
     public int Column => pos - lineStart + 1;
 
     public void EnterAssignValue() => assignVal = true;
@@ -193,10 +199,11 @@ internal sealed class FileLexer
     /// <summary>Reads help text after "help" and its end of line, with conf's indentation rules.</summary>
     [ThreadStatic] static StringBuilder? helpBuilder;
 
-    public string ReadHelp()
+    /// <summary>Reads help text; without <paramref name="build"/> only skips it (the text is made when asked for, see <see cref="HelpText"/>).</summary>
+    public string ReadHelp(bool build = true)
     {
-        var sb = helpBuilder ??= new StringBuilder(4096);
-        sb.Clear();
+        StringBuilder? sb = null;
+        if (build) { sb = helpBuilder ??= new StringBuilder(4096); sb.Clear(); }
         int firstTs = 0, lastTs = 0;
         while (pos < text.Length)
         {
@@ -207,7 +214,7 @@ internal sealed class FileLexer
             {
                 pos = p + 1; NewLine();
                 if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
-                sb.Append('\n');
+                sb?.Append('\n');
                 continue;
             }
             if (p >= text.Length) { pos = p; break; }
@@ -220,21 +227,21 @@ internal sealed class FileLexer
                 if (firstTs != 0)
                 {
                     if (ts < firstTs) break;
-                    sb.Append(' ', ts - firstTs);
+                    sb?.Append(' ', ts - firstTs);
                 }
             }
             int end = text.IndexOf('\n', pos);
             if (end < 0) end = text.Length;
             int e = end;
             while (e > pos && (text[e - 1] == ' ' || text[e - 1] == '\t')) e--;
-            sb.Append(text, pos, e - pos);
+            sb?.Append(text, pos, e - pos);
             if (firstTs == 0) firstTs = lastTs;
             pos = end;
             if (pos >= text.Length) break;
             pos++; NewLine();
             if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
-            sb.Append('\n');
+            sb?.Append('\n');
         }
-        return sb.ToString();
+        return sb?.ToString() ?? "";
     }
 }

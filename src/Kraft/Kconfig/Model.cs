@@ -183,7 +183,11 @@ public sealed class Symbol
     internal string? UserStr;
     internal Symbol? UserChoice;
 
-    public string? Help { get; internal set; }
+    /// <summary>The help text (of the last definition that has one); made from the file text when first asked for.</summary>
+    public string? Help { get => help ??= helpSource?.Text; internal set { help = value; helpSource = null; } }
+    string? help;
+    internal HelpText? helpSource;
+    internal HelpText? HelpSource { set { helpSource = value; help = null; } }
 
     internal Symbol(string? name, SymFlags flags, int seq)
     {
@@ -223,7 +227,10 @@ public sealed class MenuNode
     public MenuNode? Parent { get; internal set; }
     public MenuNode? FirstChild { get; internal set; }
     public MenuNode? Next { get; internal set; }
-    public string? Help { get; internal set; }
+    public string? Help { get => help ??= helpSource?.Text; internal set { help = value; helpSource = null; } }
+    string? help;
+    internal HelpText? helpSource;
+    internal HelpText? HelpSource { set { helpSource = value; help = null; } }
     public SourceLocation Location { get; internal set; }
 
     public IEnumerable<MenuNode> Children
@@ -232,4 +239,11 @@ public sealed class MenuNode
     }
 
     public override string ToString() => $"{Kind} {Symbol?.DisplayName ?? Prompt?.Text} at {Location}";
+}
+
+/// <summary>Where a help text is in its file; the text itself is only made when someone asks for it.</summary>
+internal sealed class HelpText(string fileText, int start)
+{
+    string? text;
+    public string Text => text ??= FileLexer.HelpAt(fileText, start);
 }

@@ -221,7 +221,7 @@ internal sealed class Parser
             {
                 case Tok.Help when Peek().Kind == Tok.Eol:
                     Next();
-                    cur.ReadHelp();
+                    cur.ReadHelp(build: false);
                     prevPrev = prev; prev = Tok.HelpText;
                     continue;
                 case Tok.Source:
@@ -633,10 +633,11 @@ internal sealed class Parser
                     {
                         Next();
                         ExpectEol();
-                        var help = cur.ReadHelp();
+                        var help = new HelpText(cur.Text, cur.Position);
+                        cur.ReadHelp(build: false);
                         prevPrev = prev; prev = Tok.HelpText;
-                        node.Help = help;
-                        sym.Help = help;
+                        node.HelpSource = help;
+                        sym.HelpSource = help;
                         break;
                     }
                 case Tok.Word when Peek().Text == "option":
