@@ -9,9 +9,9 @@ PREFIX="${PREFIX:-$HOME/.local}"
 # Unikraft's build: make, gcc (+ the arm64 cross compiler), flex and bison (its Kconfig tool),
 # python3 (image post-processing), git (sources), wget (libraries that download archives).
 # Running: QEMU for x86_64 and arm64. Publishing kraft NativeAOT needs clang and zlib.
-# hyperfine runs the benchmarks in bench/.
+# hyperfine runs the benchmarks in bench/, GNU time (/usr/bin/time) measures their peak memory.
 PACKAGES=(make gcc gcc-aarch64-linux-gnu binutils flex bison git python3 wget
-          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine)
+          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

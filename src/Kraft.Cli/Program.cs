@@ -29,6 +29,7 @@ public static class Program
             CleanCommand.Create(),
             RunCommand.Create(),
             VersionCommand.Create(),
+            KconfigConfCommand.Create(),
         };
         try
         {

@@ -157,6 +157,12 @@ public sealed partial class KconfigTree
         return true;
     }
 
+    /// <summary>conf_read_simple: reads a fragment as user values without reconciling (KCONFIG_ALLCONFIG).</summary>
+    public void ReadFragment(string path)
+    {
+        if (!ReadSimple(path)) throw new KraftException($"can't read seed configuration \"{path}\"");
+    }
+
     /// <summary>conf --defconfig: reads a fragment, everything else takes its default.</summary>
     public void ApplyDefconfig(string fragmentPath)
     {
@@ -174,13 +180,13 @@ public sealed partial class KconfigTree
             throw new KraftException($"can't read seed configuration \"{allConfigFragment}\"");
         if (mode == AllConfigMode.Random)
         {
-            var rng = new Random(seed ?? Environment.TickCount);
+            var rng = new GlibcRandom(unchecked((uint)(seed ?? Environment.TickCount)));
             while (SetAllNew(mode, rng)) { }
         }
         else SetAllNew(mode, null);
     }
 
-    bool SetAllNew(AllConfigMode mode, Random? rng)
+    bool SetAllNew(AllConfigMode mode, GlibcRandom? rng)
     {
         bool hasChanged = false;
         foreach (var s in hashOrder)
@@ -199,9 +205,9 @@ public sealed partial class KconfigTree
                 case AllConfigMode.Random:
                     {
                         s.UserTri = Tristate.No;
-                        int cnt = rng!.Next(100);
-                        if (s.Type == SymbolType.Tristate) s.UserTri = cnt < 33 ? Tristate.Yes : cnt < 66 ? Tristate.Mod : Tristate.No;
-                        else if (cnt < 50) s.UserTri = Tristate.Yes;
+                        int cnt = rng!.Next() % 100;
+                        if (s.Type == SymbolType.Tristate) s.UserTri = cnt < RandomYes ? Tristate.Yes : cnt < RandomYes + RandomMod ? Tristate.Mod : Tristate.No;
+                        else if (cnt < RandomBool) s.UserTri = Tristate.Yes;
                         break;
                     }
                 default: continue;
@@ -222,10 +228,10 @@ public sealed partial class KconfigTree
         return hasChanged;
     }
 
-    bool RandomizeChoice(Symbol c, Random rng)
+    bool RandomizeChoice(Symbol c, GlibcRandom rng)
     {
         if (c.CurTri != Tristate.Yes || c.ChoiceValues.Count == 0) return false;
-        int def = rng.Next(c.ChoiceValues.Count);
+        int def = rng.Next() % c.ChoiceValues.Count;
         for (int i = 0; i < c.ChoiceValues.Count; i++)
         {
             var v = c.ChoiceValues[i];
@@ -251,16 +257,16 @@ public sealed partial class KconfigTree
     // ================================================================ values
 
     /// <summary>The current value as conf prints it: n/m/y for bool and tristate, the raw text otherwise.</summary>
-    public string ValueOf(Symbol s) { CalcValue(s); return StringValue(s); }
+    public string ValueOf(Symbol s) { EnsureChecked(); CalcValue(s); return StringValue(s); }
 
     public string? ValueOf(string name) => FindSymbol(name) is { } s ? ValueOf(s) : null;
 
-    public Tristate TristateOf(Symbol s) { CalcValue(s); return s.CurTri; }
+    public Tristate TristateOf(Symbol s) { EnsureChecked(); CalcValue(s); return s.CurTri; }
 
-    public Tristate VisibilityOf(Symbol s) { CalcValue(s); return s.VisibleTri; }
+    public Tristate VisibilityOf(Symbol s) { EnsureChecked(); CalcValue(s); return s.VisibleTri; }
 
     /// <summary>Whether conf would write the symbol to .config.</summary>
-    public bool IsWritten(Symbol s) { CalcValue(s); return (s.Flags & SymFlags.Write) != 0; }
+    public bool IsWritten(Symbol s) { EnsureChecked(); CalcValue(s); return (s.Flags & SymFlags.Write) != 0; }
 
     // ================================================================ writing
 
@@ -314,6 +320,7 @@ public sealed partial class KconfigTree
     /// <summary>The text conf writes to .config.</summary>
     public string RenderConfig()
     {
+        EnsureChecked();
         var sb = new StringBuilder(1 << 16);
         Heading(sb, "#", "#", "#");
         if (!changed) ClearAllValid();
@@ -390,6 +397,7 @@ public sealed partial class KconfigTree
     /// <summary>The minimal configuration (conf --savedefconfig).</summary>
     public string RenderMinimalConfig()
     {
+        EnsureChecked();
         ClearAllValid();
         var sb = new StringBuilder();
         var m = Root.FirstChild;
@@ -454,11 +462,13 @@ public sealed partial class KconfigTree
     }
 
     /// <summary>auto.conf: every written symbol that is not n, in conf's symbol-table order.</summary>
-    public string RenderAutoConf()
+    public string RenderAutoConf() => RenderAutoConf(WrittenSymbols());
+
+    string RenderAutoConf(List<Symbol> written)
     {
         var sb = new StringBuilder(1 << 16);
         Heading(sb, "#", "#", "#");
-        foreach (var s in WrittenSymbols())
+        foreach (var s in written)
         {
             if (s.Type == SymbolType.Unknown) continue;
             var v = StringValue(s);
@@ -471,14 +481,16 @@ public sealed partial class KconfigTree
     }
 
     /// <summary>autoconf.h: #defines for every written symbol that is not n.</summary>
-    public string RenderAutoHeader()
+    public string RenderAutoHeader() => RenderAutoHeader(WrittenSymbols());
+
+    string RenderAutoHeader(List<Symbol> written)
     {
         var sb = new StringBuilder(1 << 16);
         if (opt.Dialect == KconfigDialect.Unikraft)
             sb.Append("/*\n *\n * Automatically generated file; DO NOT EDIT.\n * ").Append(MainMenuTitle).Append("\n *\n */\n");
         else
             Heading(sb, "/*", " *", " */");
-        foreach (var s in WrittenSymbols())
+        foreach (var s in written)
         {
             var v = StringValue(s);
             switch (s.Type)
@@ -503,11 +515,13 @@ public sealed partial class KconfigTree
     }
 
     /// <summary>tristate.conf (Linux 5.2 / Unikraft): tristate symbols that are not n, as Y or M.</summary>
-    public string RenderTristateConf()
+    public string RenderTristateConf() => RenderTristateConf(WrittenSymbols());
+
+    string RenderTristateConf(List<Symbol> written)
     {
         var sb = new StringBuilder();
         Heading(sb, "#", "#", "#");
-        foreach (var s in WrittenSymbols())
+        foreach (var s in written)
         {
             var v = StringValue(s);
             if (s.Type == SymbolType.Tristate && v != "n")
@@ -517,10 +531,12 @@ public sealed partial class KconfigTree
     }
 
     /// <summary>rustc_cfg (Linux 6.1): --cfg flags.</summary>
-    public string RenderRustcCfg()
+    public string RenderRustcCfg() => RenderRustcCfg(WrittenSymbols());
+
+    string RenderRustcCfg(List<Symbol> written)
     {
         var sb = new StringBuilder();
-        foreach (var s in WrittenSymbols())
+        foreach (var s in written)
         {
             if (s.Type == SymbolType.Unknown) continue;
             var v = StringValue(s);
@@ -538,6 +554,7 @@ public sealed partial class KconfigTree
 
     List<Symbol> WrittenSymbols()
     {
+        EnsureChecked();
         if (opt.Dialect == KconfigDialect.Unikraft) ClearAllValid();
         CalcValue(modulesSym);
         var list = new List<Symbol>();
@@ -555,9 +572,7 @@ public sealed partial class KconfigTree
     /// </summary>
     public void WriteAutoconf(string autoConfPath, string autoHeaderPath, string? tristateOrRustcPath = null)
     {
-        var header = RenderAutoHeader();
-        var extra = opt.Dialect == KconfigDialect.Unikraft ? RenderTristateConf() : RenderRustcCfg();
-        var auto = RenderAutoConf();
+        var (header, extra, auto) = RenderAutoconfFiles();
         AtomicFile.WriteAllText(autoHeaderPath, header);
         if (tristateOrRustcPath is not null) AtomicFile.WriteAllText(tristateOrRustcPath, extra);
         AtomicFile.WriteAllText(autoConfPath, auto);

@@ -15,6 +15,23 @@ public sealed class KconfigLoadOptions
     public string? ConfigPrefix { get; init; }
     public Action<string>? Warning { get; init; }
     public Action<string>? Info { get; init; }
+    /// <summary>
+    /// Runs the <c>$(shell,...)</c> commands concurrently before the real parse: a first pass collects every
+    /// command whose text does not depend on another command's output, they run in parallel, and the real
+    /// parse then finds their results in the cache. Results are those of a sequential parse; only commands
+    /// a sequential parse would also run are run, except those reached through a failed speculative pass.
+    /// Needs a <see cref="CachingShellRunner"/> (or no runner).
+    /// </summary>
+    public bool PrefetchShell { get; init; }
+    /// <summary>How many prefetched commands run at once (0: two per processor).</summary>
+    public int ShellParallelism { get; init; }
+    /// <summary>
+    /// Checks for dependency loops on another thread while the first values are computed, instead of in
+    /// Load; a loop then surfaces from the first call that produces a result (a value, a rendering, a file).
+    /// </summary>
+    public bool CheckLoopsInBackground { get; init; }
+    /// <summary>Reads the files named by literal source statements on a background thread, ahead of the parser.</summary>
+    public bool ReadAhead { get; init; }
 }
 
 public enum AllConfigMode { AllNo, AllYes, AllMod, AllDef, Random }
@@ -50,6 +67,9 @@ public sealed partial class KconfigTree
         warn = s => { Warnings.Add(s); opt.Warning?.Invoke(s); };
     }
 
+    /// <summary>Receives phase timings (for profiling); set KRAFT_KCONFIG_TIMING=1 for kraft kconfig-conf.</summary>
+    public static Action<string>? Timing;
+
     /// <summary>Parses <paramref name="rootFile"/> and everything it sources.</summary>
     public static KconfigTree Load(string rootFile, IReadOnlyDictionary<string, string> env, IShellRunner? shell = null, KconfigLoadOptions? options = null)
     {
@@ -60,24 +80,65 @@ public sealed partial class KconfigTree
             {
                 Dialect = options.Dialect, WorkingDirectory = options.WorkingDirectory, SourceTree = srctree,
                 ConfigPrefix = options.ConfigPrefix, Warning = options.Warning, Info = options.Info,
+                PrefetchShell = options.PrefetchShell, ShellParallelism = options.ShellParallelism,
+                CheckLoopsInBackground = options.CheckLoopsInBackground, ReadAhead = options.ReadAhead,
             };
         var warnings = new List<string>();
         Action<string> warn = s => { warnings.Add(s); options.Warning?.Invoke(s); };
         var info = options.Info ?? (s => Console.Out.WriteLine(s));
-        var table = new SymbolTable();
-        var pp = new Preprocessor(env, shell ?? new CachingShellRunner(), options.WorkingDirectory, info, warn);
-        var parser = new Parser(table, pp, options, warn);
+        shell ??= new CachingShellRunner();
         var full = Path.GetFullPath(rootFile, options.WorkingDirectory);
         if (!File.Exists(full) && !Path.IsPathRooted(rootFile) && srctree is not null)
             full = Path.GetFullPath(Path.Combine(srctree, rootFile), options.WorkingDirectory);
         if (!File.Exists(full)) throw new KraftException($"can't find file {rootFile}");
-        parser.ParseRoot(rootFile, full);
+        var fileCache = new KconfigFileCache(options.ReadAhead, options.WorkingDirectory);
+        ShellCollector? collector = null;
+        if (options.PrefetchShell && shell is CachingShellRunner cache)
+        {
+            var swp = System.Diagnostics.Stopwatch.StartNew();
+            collector = new ShellCollector(cache, options.ShellParallelism);
+            try
+            {
+                var dryPp = new Preprocessor(env, collector, options.WorkingDirectory, _ => { }, _ => { });
+                new Parser(new SymbolTable(), dryPp, options, _ => { }) { Files = fileCache }.ScanRoot(rootFile, full);
+            }
+            catch (KraftException) { /* the real pass reports it */ }
+            Timing?.Invoke($"speculative scan {swp.Elapsed.TotalMilliseconds:F1} ms: {collector.Started} commands started, {collector.Templates} depend on others");
+            collector.ResolveInBackground(options.WorkingDirectory, env);
+        }
+        var table = new SymbolTable();
+        var pp = new Preprocessor(env, shell, options.WorkingDirectory, info, warn);
+        var parser = new Parser(table, pp, options, warn) { Files = fileCache };
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try { parser.ParseRoot(rootFile, full); }
+        finally { collector?.Stop(); (shell as CachingShellRunner)?.StopWorkers(); fileCache.Stop(); }
+        Timing?.Invoke($"parse {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         var prefix = options.ConfigPrefix ?? env.GetValueOrDefault("CONFIG_") ?? "CONFIG_";
         var tree = new KconfigTree(table, options, parser.Root, parser.ModulesSym, prefix, parser.FileList, pp.UsedEnvironment, warnings);
+        var lookups = parser.LookupOrder.ToList();
+        lookups.Reverse();
+        tree.ConfFileList = lookups;
+        sw.Restart();
         tree.FinalizeTree(parser.Root);
+        Timing?.Invoke($"finalize {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
+        sw.Restart();
         tree.hashOrder = table.InHashOrder();
-        tree.CheckDependencyLoops();
+        Timing?.Invoke($"hash order {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
+        // the loop check only reads the finalized structure, so it runs beside the first evaluation;
+        // every result (value, rendering, file) waits for it, and a loop is reported before any output
+        if (options.CheckLoopsInBackground) tree.loopCheck = Task.Run(tree.CheckDependencyLoops);
+        else tree.CheckDependencyLoops();
         return tree;
+    }
+
+    Task? loopCheck;
+
+    /// <summary>Waits for the dependency-loop check started by Load; throws its error.</summary>
+    internal void EnsureChecked()
+    {
+        if (loopCheck is null) return;
+        try { loopCheck.GetAwaiter().GetResult(); }
+        finally { if (loopCheck.IsCompletedSuccessfully) loopCheck = null; }
     }
 
     public IReadOnlyList<Symbol> Symbols => hashOrder.Where(s => s.Name is not null && !s.IsConst && !s.IsChoice).ToList();
@@ -97,9 +158,10 @@ public sealed partial class KconfigTree
         if (e is null) return null;
         switch (e.Kind)
         {
-            case ExprKind.Not: return Expr.Not(RewriteM(e.Left)!);
-            case ExprKind.And: return Expr.And(RewriteM(e.Left), RewriteM(e.Right));
-            case ExprKind.Or: return Expr.Or(RewriteM(e.Left), RewriteM(e.Right));
+            // expressions are immutable: an unchanged subtree is shared, not copied
+            case ExprKind.Not: { var l = RewriteM(e.Left)!; return l == e.Left ? e : Expr.Not(l); }
+            case ExprKind.And: { var l = RewriteM(e.Left); var r = RewriteM(e.Right); return l == e.Left && r == e.Right ? e : Expr.And(l, r); }
+            case ExprKind.Or: { var l = RewriteM(e.Left); var r = RewriteM(e.Right); return l == e.Left && r == e.Right ? e : Expr.Or(l, r); }
             case ExprKind.Symbol when e.Sym == table.Mod: return Expr.And(e, Expr.Of(modulesSym));
             default: return e;
         }
@@ -235,58 +297,61 @@ public sealed partial class KconfigTree
     {
         // edges: a symbol's value depends on the symbols in its prompts, defaults, ranges, dependencies,
         // reverse dependencies and implications; choice values depend on their choice and vice versa.
-        var state = new Dictionary<Symbol, int>();
+        // LoopState: 0 unvisited, 1 on the stack, 2 done. Mark deduplicates one symbol's dependency list.
+        foreach (var s in table.All) s.LoopState = 0;
         var stack = new List<Symbol>();
+        var pool = new Stack<List<Symbol>>();
+        int stamp = 0;
         foreach (var s in table.All)
-            if (!state.ContainsKey(s)) Visit(s);
+            if (s.LoopState == 0) Visit(s);
 
         void Visit(Symbol s)
         {
-            state[s] = 1;
+            s.LoopState = 1;
             stack.Add(s);
-            foreach (var d in DependenciesOf(s))
+            var deps = pool.Count > 0 ? pool.Pop() : new List<Symbol>();
+            deps.Clear();
+            CollectDependencies(s, deps, ++stamp);
+            foreach (var d in deps)
             {
                 if (d.IsConst || d.Type == SymbolType.Unknown && !d.IsChoice) continue;
-                if (state.TryGetValue(d, out var st))
+                if (d.LoopState == 1)
                 {
-                    if (st == 1)
-                    {
-                        var i = stack.IndexOf(d);
-                        var cycle = stack.Skip(i).Append(d).Select(x => x.Name ?? "<choice>");
-                        var loc = d.Nodes.FirstOrDefault()?.Location;
-                        throw new KraftException("recursive dependency detected: " + string.Join(" -> ", cycle), loc);
-                    }
-                    continue;
+                    var i = stack.IndexOf(d);
+                    var cycle = stack.Skip(i).Append(d).Select(x => x.Name ?? "<choice>");
+                    var loc = d.Nodes.FirstOrDefault()?.Location;
+                    throw new KraftException("recursive dependency detected: " + string.Join(" -> ", cycle), loc);
                 }
-                Visit(d);
+                if (d.LoopState == 0) Visit(d);
             }
+            pool.Push(deps);
             stack.RemoveAt(stack.Count - 1);
-            state[s] = 2;
+            s.LoopState = 2;
         }
     }
 
-    IEnumerable<Symbol> DependenciesOf(Symbol s)
+    static void CollectDependencies(Symbol s, List<Symbol> into, int stamp)
     {
-        var set = new HashSet<Symbol>();
-        void Add(Expr? e) => e?.CollectSymbols(set);
+        // the symbol itself (and a choice value's choice) are excluded by marking them first
+        s.Mark = stamp;
+        if (s.IsChoiceValue) s.Choice!.Mark = stamp;
         foreach (var p in s.Props)
         {
             if (p.Kind is PropertyKind.Select or PropertyKind.Imply or PropertyKind.Symbol or PropertyKind.Choice) continue;
-            Add(p.Visible);
-            Add(p.Expr);
-            if (p.Low is not null) set.Add(p.Low);
-            if (p.High is not null) set.Add(p.High);
+            p.Visible?.CollectSymbols(into, stamp);
+            p.Expr?.CollectSymbols(into, stamp);
+            if (p.Low is { } lo && lo.Mark != stamp) { lo.Mark = stamp; into.Add(lo); }
+            if (p.High is { } hi && hi.Mark != stamp) { hi.Mark = stamp; into.Add(hi); }
         }
-        Add(s.DirDep); Add(s.RevDep); Add(s.ImpliedDep);
+        s.DirDep?.CollectSymbols(into, stamp);
+        s.RevDep?.CollectSymbols(into, stamp);
+        s.ImpliedDep?.CollectSymbols(into, stamp);
         if (s.IsChoice)
         {
             // a choice's mode does not depend on its values' values, only on their visibility
             foreach (var v in s.ChoiceValues)
                 foreach (var p in v.Props)
-                    if (p.Kind == PropertyKind.Prompt) Add(p.Visible);
+                    if (p.Kind == PropertyKind.Prompt) p.Visible?.CollectSymbols(into, stamp);
         }
-        set.Remove(s);
-        if (s.IsChoiceValue) set.Remove(s.Choice!);
-        return set;
     }
 }

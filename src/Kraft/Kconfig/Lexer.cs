@@ -32,6 +32,20 @@ internal sealed class FileLexer
         ["---help---"] = Tok.Help,
     };
 
+    static readonly Dictionary<string, Tok>.AlternateLookup<ReadOnlySpan<char>> KeywordLookup = Keywords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // words repeat a lot (symbol names); one string each per thread
+    [ThreadStatic] static HashSet<string>? words;
+    static string Intern(ReadOnlySpan<char> w)
+    {
+        var set = words ??= new HashSet<string>(StringComparer.Ordinal);
+        var lookup = set.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(w, out var s)) return s;
+        s = w.ToString();
+        set.Add(s);
+        return s;
+    }
+
     public readonly string Name;      // as given (used in messages)
     public readonly string FullPath;
     readonly string text;
@@ -46,6 +60,12 @@ internal sealed class FileLexer
     }
 
     public int Line => line;
+    public int Position => pos;
+    public string Text => text;
+
+    /// <summary>The help text that starts at <paramref name="start"/> of <paramref name="text"/>.</summary>
+    internal static string HelpAt(string text, int start) =>
+        new FileLexer("", "", text, null!, _ => { }) { pos = start }.ReadHelp();
     public int Column => pos - lineStart + 1;
 
     public void EnterAssignValue() => assignVal = true;
@@ -82,8 +102,9 @@ internal sealed class FileLexer
                 while (pos < text.Length && (IsNameChar(text[pos]) || text[pos] == '$')) { dollar |= text[pos] == '$'; pos++; }
                 if (!dollar)
                 {
-                    var w = text.Substring(start, pos - start);
-                    return Keywords.TryGetValue(w, out var kw) ? new Token(kw, w, line, col) : new Token(Tok.Word, w, line, col);
+                    var span = text.AsSpan(start, pos - start);
+                    if (KeywordLookup.TryGetValue(span, out var kwText, out var kw)) return new Token(kw, kwText, line, col);
+                    return new Token(Tok.Word, Intern(span), line, col);
                 }
                 pos = start;
                 var lineEnd = text.IndexOf('\n', pos);
@@ -135,6 +156,13 @@ internal sealed class FileLexer
     {
         int l = line;
         pos++;
+        // the common case: no escapes, no macros, closed on the same line
+        for (int q = pos; q < text.Length; q++)
+        {
+            char ch = text[q];
+            if (ch == quote) { var str = text.Substring(pos, q - pos); pos = q + 1; return new Token(Tok.Quoted, str, l, col); }
+            if (ch is '$' or '\\' or '\n') break;
+        }
         var sb = new StringBuilder();
         while (true)
         {
@@ -169,9 +197,13 @@ internal sealed class FileLexer
     }
 
     /// <summary>Reads help text after "help" and its end of line, with conf's indentation rules.</summary>
-    public string ReadHelp()
+    [ThreadStatic] static StringBuilder? helpBuilder;
+
+    /// <summary>Reads help text; without <paramref name="build"/> only skips it (the text is made when asked for, see <see cref="HelpText"/>).</summary>
+    public string ReadHelp(bool build = true)
     {
-        var sb = new StringBuilder();
+        StringBuilder? sb = null;
+        if (build) { sb = helpBuilder ??= new StringBuilder(4096); sb.Clear(); }
         int firstTs = 0, lastTs = 0;
         while (pos < text.Length)
         {
@@ -182,7 +214,7 @@ internal sealed class FileLexer
             {
                 pos = p + 1; NewLine();
                 if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
-                sb.Append('\n');
+                sb?.Append('\n');
                 continue;
             }
             if (p >= text.Length) { pos = p; break; }
@@ -195,21 +227,21 @@ internal sealed class FileLexer
                 if (firstTs != 0)
                 {
                     if (ts < firstTs) break;
-                    sb.Append(' ', ts - firstTs);
+                    sb?.Append(' ', ts - firstTs);
                 }
             }
             int end = text.IndexOf('\n', pos);
             if (end < 0) end = text.Length;
             int e = end;
             while (e > pos && (text[e - 1] == ' ' || text[e - 1] == '\t')) e--;
-            sb.Append(text, pos, e - pos);
+            sb?.Append(text, pos, e - pos);
             if (firstTs == 0) firstTs = lastTs;
             pos = end;
             if (pos >= text.Length) break;
             pos++; NewLine();
             if (pos < text.Length && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n') break;
-            sb.Append('\n');
+            sb?.Append('\n');
         }
-        return sb.ToString();
+        return sb?.ToString() ?? "";
     }
 }

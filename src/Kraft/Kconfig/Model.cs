@@ -28,6 +28,7 @@ public enum ExprKind : byte { Symbol, And, Or, Not, Equal, Unequal, Less, LessEq
 public sealed class Expr
 {
     public ExprKind Kind { get; }
+    internal int Mark;
     public Expr? Left { get; }
     public Expr? Right { get; }
     public Symbol? Sym { get; }
@@ -63,6 +64,26 @@ public sealed class Expr
             case ExprKind.Not: Left!.CollectSymbols(into); break;
             default: into.Add(Sym!); into.Add(Sym2!); break;
         }
+    }
+
+    /// <summary>Adds each symbol once per <paramref name="stamp"/> (tracked in <see cref="Symbol.Mark"/>).</summary>
+    internal void CollectSymbols(List<Symbol> into, int stamp)
+    {
+        var e = this;
+        while (true)
+        {
+            // subexpressions are shared (a node's dependencies appear in all its properties): walk each once
+            if (e.Mark == stamp) return;
+            e.Mark = stamp;
+            switch (e.Kind)
+            {
+                case ExprKind.Symbol: Add(e.Sym!); return;
+                case ExprKind.And or ExprKind.Or: e.Left!.CollectSymbols(into, stamp); e = e.Right!; continue;
+                case ExprKind.Not: e = e.Left!; continue;
+                default: Add(e.Sym!); Add(e.Sym2!); return;
+            }
+        }
+        void Add(Symbol s) { if (s.Mark != stamp) { s.Mark = stamp; into.Add(s); } }
     }
 
     public bool StructurallyEquals(Expr o)
@@ -145,6 +166,7 @@ public sealed class Symbol
     public SymbolType Type { get; internal set; }
     internal SymFlags Flags;
     internal readonly int Sequence;
+    internal int LoopState, Mark;
     internal readonly List<Property> Props = new();
     public List<MenuNode> Nodes { get; } = new();
 
@@ -161,7 +183,11 @@ public sealed class Symbol
     internal string? UserStr;
     internal Symbol? UserChoice;
 
-    public string? Help { get; internal set; }
+    /// <summary>The help text (of the last definition that has one); made from the file text when first asked for.</summary>
+    public string? Help { get => help ??= helpSource?.Text; internal set { help = value; helpSource = null; } }
+    string? help;
+    internal HelpText? helpSource;
+    internal HelpText? HelpSource { set { helpSource = value; help = null; } }
 
     internal Symbol(string? name, SymFlags flags, int seq)
     {
@@ -201,7 +227,10 @@ public sealed class MenuNode
     public MenuNode? Parent { get; internal set; }
     public MenuNode? FirstChild { get; internal set; }
     public MenuNode? Next { get; internal set; }
-    public string? Help { get; internal set; }
+    public string? Help { get => help ??= helpSource?.Text; internal set { help = value; helpSource = null; } }
+    string? help;
+    internal HelpText? helpSource;
+    internal HelpText? HelpSource { set { helpSource = value; help = null; } }
     public SourceLocation Location { get; internal set; }
 
     public IEnumerable<MenuNode> Children
@@ -210,4 +239,11 @@ public sealed class MenuNode
     }
 
     public override string ToString() => $"{Kind} {Symbol?.DisplayName ?? Prompt?.Text} at {Location}";
+}
+
+/// <summary>Where a help text is in its file; the text itself is only made when someone asks for it.</summary>
+internal sealed class HelpText(string fileText, int start)
+{
+    string? text;
+    public string Text => text ??= FileLexer.HelpAt(fileText, start);
 }

@@ -43,6 +43,13 @@ internal sealed class SymbolTable
     public static uint Hash(string name)
     {
         uint h = 2166136261U;
+        bool ascii = true;
+        foreach (var c in name) if (c >= 0x80) { ascii = false; break; }
+        if (ascii)
+        {
+            foreach (var c in name) h = (h ^ c) * 0x01000193;
+            return h;
+        }
         foreach (var b in Encoding.UTF8.GetBytes(name))
             h = (h ^ (uint)(int)(sbyte)b) * 0x01000193;
         return h;
@@ -51,11 +58,17 @@ internal sealed class SymbolTable
     /// <summary>The order of conf's for_all_symbols: hash bucket, newest first within a bucket.</summary>
     public List<Symbol> InHashOrder()
     {
-        var list = new List<(uint Bucket, int Seq, Symbol S)>(All.Count);
-        foreach (var s in All)
-            list.Add((s.Name is null ? 0u : Hash(s.Name) % HashSize, s.Sequence, s));
-        list.Sort((a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : b.Seq.CompareTo(a.Seq));
-        return list.ConvertAll(x => x.S);
+        // key: bucket ascending, then newest (highest sequence) first
+        var keys = new long[All.Count];
+        var syms = All.ToArray();
+        for (int i = 0; i < syms.Length; i++)
+        {
+            var s = syms[i];
+            long bucket = s.Name is null ? 0u : Hash(s.Name) % HashSize;
+            keys[i] = (bucket << 32) | (uint)(int.MaxValue - s.Sequence);
+        }
+        Array.Sort(keys, syms);
+        return new List<Symbol>(syms);
     }
 }
 
@@ -68,6 +81,11 @@ internal sealed class Parser
     readonly Action<string> warn;
     readonly Stack<FileLexer> files = new();
     public readonly List<string> FileList = new();
+    /// <summary>conf's file_list: each file name once, in the order conf looks them up (reversed when written).</summary>
+    public readonly List<string> LookupOrder = new();
+    readonly HashSet<string> lookedUp = new(StringComparer.Ordinal);
+
+    void Lookup(string name) { if (lookedUp.Add(name)) LookupOrder.Add(name); }
     public readonly MenuNode Root;
     public Symbol? ModulesSym;
 
@@ -88,7 +106,7 @@ internal sealed class Parser
         this.syms = syms; this.pp = pp; this.opt = opt; this.warn = warn;
         Root = new MenuNode { Kind = MenuNodeKind.Root };
         currentMenu = Root;
-        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line);
+        pp.Where = () => cur is null ? stmtLoc : new SourceLocation(cur.Name, cur.Line, cur.Column);
     }
 
     // ---------------------------------------------------------------- tokens
@@ -162,6 +180,7 @@ internal sealed class Parser
         cur = new FileLexer(rootName, rootFull, text, pp, warn);
         files.Push(cur);
         FileList.Add(rootName);
+        Lookup(rootName);
         stmtLoc = new SourceLocation(rootName, 1, 1);
         ParseStatements();
         if (blocks.Count > 0)
@@ -173,13 +192,73 @@ internal sealed class Parser
             Root.Prompt = NewProp(PropertyKind.Menu, null, null, Root, "Main menu");
     }
 
-    string ReadFile(string full, string name, SourceLocation? from)
+    /// <summary>Where file texts come from (shared between passes of one load).</summary>
+    public KconfigFileCache Files = new(false, Directory.GetCurrentDirectory());
+    string? preRead;
+
+    string? TryReadFile(string full, string name, SourceLocation? from)
     {
-        try { return File.ReadAllText(full); }
+        try { return ReadFile(full, name, from, rethrowMissing: true); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>
+    /// Only what expands macros: tokenizes every file (help texts skipped as the parser skips them), runs
+    /// assignments and follows source statements; builds no symbols or menus. For speculative passes.
+    /// </summary>
+    public void ScanRoot(string rootName, string rootFull)
+    {
+        var text = ReadFile(rootFull, rootName, null);
+        cur = new FileLexer(rootName, rootFull, text, pp, warn);
+        files.Push(cur);
+        stmtLoc = new SourceLocation(rootName, 1, 1);
+        while (true)
+        {
+            var t = Next();
+            if (t.Kind == Tok.Eof) return;
+            if (t.Kind == Tok.Eol) continue;
+            switch (t.Kind)
+            {
+                case Tok.Help when Peek().Kind == Tok.Eol:
+                    Next();
+                    cur.ReadHelp(build: false);
+                    prevPrev = prev; prev = Tok.HelpText;
+                    continue;
+                case Tok.Source:
+                    ParseSource("source");
+                    continue;
+                case Tok.Word when t.Text is "rsource" or "osource" or "orsource" && Peek().Kind == Tok.Quoted:
+                    ParseSource(t.Text);
+                    continue;
+                case Tok.Word when Peek().Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual:
+                    {
+                        var name = t.Text!;
+                        var op = Next().Text!;
+                        var v = Next();
+                        string value = "";
+                        if (v.Kind == Tok.AssignVal) { value = v.Text!; Next(); }
+                        pp.ErrorLocation = new SourceLocation(cur.Name, t.Line, t.Column);
+                        try { pp.Assign(name, value, op); }
+                        finally { pp.ErrorLocation = null; }
+                        continue;
+                    }
+            }
+            while (t.Kind is not (Tok.Eol or Tok.Eof)) t = Next();
+            if (t.Kind == Tok.Eof) return;
+        }
+    }
+
+    string ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
+    {
+        string? text;
+        try { text = Files.Read(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KraftException($"can't open file \"{name}\"", from, e.Message);
         }
+        if (text is not null) return text;
+        if (rethrowMissing) throw new FileNotFoundException(full);
+        throw new KraftException($"can't open file \"{name}\"", from, "No such file or directory");
     }
 
     void Source(string kind, string path, SourceLocation at)
@@ -202,10 +281,15 @@ internal sealed class Parser
         }
         else
         {
+            // open directly instead of asking first: one system call less per file
             var full = Path.GetFullPath(path, opt.WorkingDirectory);
-            if (!File.Exists(full) && !Path.IsPathRooted(path) && opt.SourceTree is { } st)
+            preRead = TryReadFile(full, path, at);
+            if (preRead is null && !Path.IsPathRooted(path) && opt.SourceTree is { } st)
+            {
                 full = Path.GetFullPath(Path.Combine(st, path), opt.WorkingDirectory);
-            if (!File.Exists(full))
+                preRead = TryReadFile(full, path, at);
+            }
+            if (preRead is null)
             {
                 if (optional) return;
                 throw new KraftException($"can't open file \"{path}\"", at);
@@ -216,10 +300,12 @@ internal sealed class Parser
         for (int i = matches.Count - 1; i >= 0; i--)
         {
             var (name, full) = matches[i];
+            Lookup(name);
             foreach (var f in files)
                 if (f.FullPath == full)
                     throw new KraftException($"recursive inclusion of \"{name}\" (included from {string.Join(" <- ", files.Select(x => x.Name))})", at);
-            var text = ReadFile(full, name, at);
+            var text = preRead ?? ReadFile(full, name, at);
+            preRead = null;
             cur = new FileLexer(name, full, text, pp, warn);
             files.Push(cur);
         }
@@ -379,7 +465,9 @@ internal sealed class Parser
                         string value = "";
                         if (v.Kind == Tok.AssignVal) { value = v.Text!; ExpectEol(); }
                         else if (v.Kind != Tok.Eol && v.Kind != Tok.Eof) throw Error("syntax error in assignment");
-                        pp.Assign(name, value, op);
+                        pp.ErrorLocation = new SourceLocation(cur.Name, t.Line, t.Column);
+                        try { pp.Assign(name, value, op); }
+                        finally { pp.ErrorLocation = null; }
                         break;
                     }
                 case Tok.Word:
@@ -401,6 +489,8 @@ internal sealed class Parser
         // the end of line comes from the including file, before the new file is pushed
         var t = Next();
         if (t.Kind != Tok.Eol && t.Kind != Tok.Eof) throw Error("syntax error after source");
+        // a source statement at the very end of a file (no new line) still ends a line for the sourced file
+        prev = Tok.Eol;
         Source(kind, path, at);
     }
 
@@ -543,10 +633,11 @@ internal sealed class Parser
                     {
                         Next();
                         ExpectEol();
-                        var help = cur.ReadHelp();
+                        var help = new HelpText(cur.Text, cur.Position);
+                        cur.ReadHelp(build: false);
                         prevPrev = prev; prev = Tok.HelpText;
-                        node.Help = help;
-                        sym.Help = help;
+                        node.HelpSource = help;
+                        sym.HelpSource = help;
                         break;
                     }
                 case Tok.Word when Peek().Text == "option":

@@ -54,9 +54,124 @@ public sealed class CachingShellRunner : IShellRunner
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
         cache.GetOrAdd(command, c => new Lazy<string>(() => inner.Run(c, workingDirectory, environment))).Value;
 
+    /// <summary>The result if the command already ran (or was preset).</summary>
+    public bool TryGetResult(string command, out string output)
+    {
+        if (cache.TryGetValue(command, out var l) && l.IsValueCreated) { output = l.Value; return true; }
+        output = "";
+        return false;
+    }
+
     /// <summary>Runs the given commands concurrently so later lookups hit the cache.</summary>
-    public void Prefetch(IEnumerable<string> commands, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
-        Parallel.ForEach(commands.Distinct(), c => Run(c, workingDirectory, environment));
+    public void Prefetch(IEnumerable<string> commands, string workingDirectory, IReadOnlyDictionary<string, string> environment, int parallelism = 0)
+    {
+        foreach (var c in commands) Start(c, workingDirectory, environment, parallelism);
+        foreach (var c in commands) Run(c, workingDirectory, environment);
+        StopWorkers();
+    }
+
+    readonly object gate = new();
+    System.Collections.Concurrent.BlockingCollection<Lazy<string>>? queue;
+
+    /// <summary>Starts the command on a background worker (at most <paramref name="parallelism"/> at once) unless it ran or runs.</summary>
+    public void Start(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment, int parallelism = 0)
+    {
+        bool added = false;
+        var lazy = cache.GetOrAdd(command, c => { added = true; return new Lazy<string>(() => inner.Run(c, workingDirectory, environment)); });
+        if (!added) return;
+        lock (gate)
+        {
+            if (queue is null)
+            {
+                queue = new();
+                if (parallelism <= 0) parallelism = Math.Max(2, Environment.ProcessorCount * 2);
+                for (int i = 0; i < parallelism; i++)
+                {
+                    var q = queue;
+                    new Thread(() => { foreach (var l in q.GetConsumingEnumerable()) _ = l.Value; })
+                        { IsBackground = true, Name = "kconfig-shell" }.Start();
+                }
+            }
+            if (!queue.IsAddingCompleted) { queue.Add(lazy); return; }
+        }
+        _ = lazy.Value;
+    }
+
+    /// <summary>True if the command was started (or preset) and has not finished.</summary>
+    public bool IsPending(string command) => cache.TryGetValue(command, out var l) && !l.IsValueCreated;
+
+    /// <summary>Lets the background workers end once the queued commands ran.</summary>
+    public void StopWorkers()
+    {
+        lock (gate) { queue?.CompleteAdding(); queue = null; }
+    }
+}
+
+/// <summary>
+/// The speculative pass of a prefetching load (see <see cref="KconfigLoadOptions.PrefetchShell"/>). It answers
+/// commands that already ran from the cache, starts every other command at once on the background workers and
+/// answers it with a marker naming it. A command whose text holds markers depends on other commands' output:
+/// it is kept as a template, and once those commands finished <see cref="ResolveInBackground"/> puts their
+/// output in place of the markers and starts the result. Kconfig's macro language has no conditionals, so an
+/// output only ever flows into other text unchanged (after the $(shell) post-processing, which the markers go
+/// through as well). Should a template still not match what the real parse asks for, the real parse simply
+/// runs its own command: results never depend on the speculation.
+/// </summary>
+internal sealed class ShellCollector(CachingShellRunner cache, int parallelism) : IShellRunner
+{
+    const char Open = '\u0001', Close = '\u0002';
+    readonly List<string?> commands = new();          // by index: the command, null for an unresolved template
+    readonly Dictionary<string, int> indexOf = new(StringComparer.Ordinal);
+    readonly List<(string Template, int Index)> templates = new();
+    volatile bool stopped;
+
+    public int Started => commands.Count(c => c is not null);
+    public int Templates => templates.Count;
+
+    static string Marker(int i) => $"{Open}{i}{Close}";
+
+    public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        if (cache.TryGetResult(command, out var output)) return output;
+        if (indexOf.TryGetValue(command, out var i)) return Marker(i);
+        i = commands.Count;
+        indexOf[command] = i;
+        if (command.Contains(Open)) { commands.Add(null); templates.Add((command, i)); }
+        else { commands.Add(command); cache.Start(command, workingDirectory, environment, parallelism); }
+        return Marker(i);
+    }
+
+    /// <summary>Resolves the templates in order on a background thread, starting each once its inputs are known.</summary>
+    public void ResolveInBackground(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        if (templates.Count == 0) return;
+        new Thread(() =>
+        {
+            foreach (var (template, index) in templates)
+            {
+                if (stopped) return;
+                var sb = new System.Text.StringBuilder();
+                bool ok = true;
+                for (int p = 0; p < template.Length && ok; p++)
+                {
+                    char c = template[p];
+                    if (c != Open) { sb.Append(c); continue; }
+                    int end = template.IndexOf(Close, p);
+                    if (end < 0 || !int.TryParse(template.AsSpan(p + 1, end - p - 1), out var j) || j >= commands.Count || commands[j] is not { } dep)
+                    { ok = false; break; }
+                    // waits for (or runs) the command this one depends on
+                    sb.Append(Preprocessor.ShellOutput(cache.Run(dep, workingDirectory, environment)));
+                    p = end;
+                }
+                if (!ok || stopped) continue;
+                var concrete = sb.ToString();
+                commands[index] = concrete;
+                cache.Start(concrete, workingDirectory, environment, parallelism);
+            }
+        }) { IsBackground = true, Name = "kconfig-shell-resolve" }.Start();
+    }
+
+    public void Stop() => stopped = true;
 }
 
 /// <summary>Kconfig's macro language: variables, user functions with $(1).., built-in functions, environment.</summary>
@@ -82,11 +197,10 @@ internal sealed class Preprocessor
         this.env = env; this.shell = shell; this.workDir = workDir; this.info = info; this.warn = warn;
     }
 
-    KraftException Error(string msg)
-    {
-        var w = Where();
-        return new KraftException(msg, new SourceLocation(w.File, w.Line));
-    }
+    /// <summary>Where errors are reported while an assignment's value expands (its statement, not the next line).</summary>
+    public SourceLocation? ErrorLocation;
+
+    KraftException Error(string msg) => new(msg, ErrorLocation ?? Where());
 
     public void Assign(string name, string value, string op)
     {
@@ -226,11 +340,12 @@ internal sealed class Preprocessor
         }
     }
 
-    string Shell(string cmd)
+    string Shell(string cmd) => ShellOutput(shell.Run(cmd, workDir, env));
+
+    /// <summary>What $(shell,...) expands to: conf reads at most 4095 bytes, drops trailing new lines and turns the others into spaces.</summary>
+    internal static string ShellOutput(string output)
     {
-        var envCopy = env;
-        var output = shell.Run(cmd, workDir, envCopy);
-        // conf reads at most 4095 bytes, drops trailing new lines and turns the others into spaces
+        if (output.Length < 1024 && output.IndexOf('\n') < 0) return output;
         var bytes = Encoding.UTF8.GetBytes(output);
         if (bytes.Length >= 4096) output = Encoding.UTF8.GetString(bytes, 0, 4095);
         output = output.TrimEnd('\n');

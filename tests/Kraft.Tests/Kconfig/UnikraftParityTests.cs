@@ -106,4 +106,51 @@ public class UnikraftParityTests
         Assert.Equal(File.ReadAllText(Path.Combine(refDir, "config.h")), tree.RenderAutoHeader());
         Assert.Equal(File.ReadAllText(Path.Combine(refDir, "tristate.config")), tree.RenderTristateConf());
     }
+
+    /// <summary>
+    /// Unikraft's own make targets with `kraft kconfig-conf` standing in for $(O)/kconfig/conf (a two-line shell
+    /// script, as kraft build installs it): make defconfig, prepare (syncconfig) and olddefconfig must leave the
+    /// same files as with Unikraft's conf.
+    /// </summary>
+    [SkippableFact]
+    public void MakeTargetsWithKraftAsConf()
+    {
+        Skip.If(Missing, Why);
+        Skip.If(!File.Exists(TestPaths.KraftBinary), "publish kraft first (./test.sh does)");
+        using var root = new TempDir();
+        string Build(string name, bool kraft)
+        {
+            var o = root[name];
+            Directory.CreateDirectory(Path.Combine(o, "kconfig"));
+            if (kraft)
+            {
+                var conf = Path.Combine(o, "kconfig", "conf");
+                File.WriteAllText(conf, $"#!/bin/sh\nexec '{TestPaths.KraftBinary}' kconfig-conf \"$@\"\n");
+                File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            foreach (var target in new[] { "defconfig", "prepare", "olddefconfig" })
+            {
+                var psi = Psi("make", Uk!);
+                foreach (var a in new[] { "-C", Uk!, "A=" + App, "O=" + o, "C=" + Path.Combine(o, ".config"),
+                                          "UK_DEFCONFIG=" + Path.Combine(App!, "defconfigs", "qemu-x86_64"), target })
+                    psi.ArgumentList.Add(a);
+                Run(psi);
+            }
+            return o;
+        }
+        var refDir = Build("ref", kraft: false);
+        var krDir = Build("kr", kraft: true);
+        var files = new[] { ".config", "config", "kconfig/auto.conf", "kconfig/tristate.config", "include/uk/bits/config.h" }
+            .Concat(Directory.GetFiles(Path.Combine(refDir, "include", "config"), "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(refDir, f)))
+            .ToList();
+        Assert.True(files.Count > 10, "no dependency files under include/config");
+        foreach (var f in files)
+        {
+            var expected = File.ReadAllText(Path.Combine(refDir, f)).Replace(refDir, krDir);
+            Assert.True(File.Exists(Path.Combine(krDir, f)), $"{f} missing with kraft as conf");
+            Assert.True(expected == File.ReadAllText(Path.Combine(krDir, f)), $"{f} differs");
+        }
+        Assert.Equal(files.Count, Directory.GetFiles(Path.Combine(krDir, "include", "config"), "*", SearchOption.AllDirectories).Length + 5);
+    }
 }
