@@ -70,6 +70,9 @@ internal sealed class FileLexer
 
     public void EnterAssignValue() => assignVal = true;
 
+    static readonly System.Buffers.SearchValues<char> WordChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-$");
+
     static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
 
     void NewLine() { line++; lineStart = pos; }
@@ -85,10 +88,15 @@ internal sealed class FileLexer
             switch (c)
             {
                 case '#':
-                    while (pos < text.Length && text[pos] != '\n') pos++;
-                    continue;
+                    {
+                        int nl = text.AsSpan(pos).IndexOf('\n');
+                        pos = nl < 0 ? text.Length : pos + nl;
+                        continue;
+                    }
                 case ' ': case '\t':
-                    pos++; continue;
+                    pos++;
+                    while (pos < text.Length && text[pos] is ' ' or '\t') pos++;
+                    continue;
                 case '\\' when pos + 1 < text.Length && text[pos + 1] == '\n':
                     pos += 2; NewLine(); continue;
                 case '\n':
@@ -98,12 +106,15 @@ internal sealed class FileLexer
             }
             if (IsNameChar(c) || c == '$')
             {
-                int start = pos; bool dollar = false;
-                while (pos < text.Length && (IsNameChar(text[pos]) || text[pos] == '$')) { dollar |= text[pos] == '$'; pos++; }
-                if (!dollar)
+                int start = pos;
+                int len = text.AsSpan(pos).IndexOfAnyExcept(WordChars);
+                pos = len < 0 ? text.Length : pos + len;
+                var span = text.AsSpan(start, pos - start);
+                if (!span.Contains('$'))
                 {
-                    var span = text.AsSpan(start, pos - start);
-                    if (KeywordLookup.TryGetValue(span, out var kwText, out var kw)) return new Token(kw, kwText, line, col);
+                    // keywords are lower case (or "---help---"); symbol names mostly upper case
+                    if (c is (>= 'a' and <= 'z') or '-' && KeywordLookup.TryGetValue(span, out var kwText, out var kw))
+                        return new Token(kw, kwText, line, col);
                     return new Token(Tok.Word, Intern(span), line, col);
                 }
                 pos = start;
@@ -116,19 +127,21 @@ internal sealed class FileLexer
                 if (expanded.Length > 0) return new Token(Tok.Word, expanded, line, col);
                 continue;
             }
-            string two = pos + 1 < text.Length ? text.Substring(pos, 2) : "";
-            Tok? op2 = two switch
+            char n = pos + 1 < text.Length ? text[pos + 1] : '\0';
+            (Tok, string)? op2 = (c, n) switch
             {
-                "||" => Tok.Or, "&&" => Tok.And, "!=" => Tok.Unequal, "<=" => Tok.LessEqual, ">=" => Tok.GreaterEqual,
-                ":=" => Tok.ColonEqual, "+=" => Tok.PlusEqual, _ => null,
+                ('|', '|') => (Tok.Or, "||"), ('&', '&') => (Tok.And, "&&"), ('!', '=') => (Tok.Unequal, "!="),
+                ('<', '=') => (Tok.LessEqual, "<="), ('>', '=') => (Tok.GreaterEqual, ">="),
+                (':', '=') => (Tok.ColonEqual, ":="), ('+', '=') => (Tok.PlusEqual, "+="), _ => null,
             };
-            if (op2 is { } t2) { pos += 2; return new Token(t2, two, line, col); }
-            Tok? op1 = c switch
+            if (op2 is { } t2) { pos += 2; return new Token(t2.Item1, t2.Item2, line, col); }
+            (Tok, string)? op1 = c switch
             {
-                '=' => Tok.Equal, '<' => Tok.Less, '>' => Tok.Greater, '!' => Tok.Not, '(' => Tok.OpenParen, ')' => Tok.CloseParen, _ => null,
+                '=' => (Tok.Equal, "="), '<' => (Tok.Less, "<"), '>' => (Tok.Greater, ">"), '!' => (Tok.Not, "!"),
+                '(' => (Tok.OpenParen, "("), ')' => (Tok.CloseParen, ")"), _ => null,
             };
             pos++;
-            if (op1 is { } t1) return new Token(t1, c.ToString(), line, col);
+            if (op1 is { } t1) return new Token(t1.Item1, t1.Item2, line, col);
             if (c != '\r')
                 warn($"{Name}:{line}:warning: ignoring unsupported character '{c}'");
         }

@@ -61,6 +61,22 @@ internal sealed class SymbolTable
         // key: bucket ascending, then newest (highest sequence) first
         var keys = new long[All.Count];
         var syms = All.ToArray();
+        const int Bits = 22; // bucket (14 bits) | reversed sequence | index: a plain long sort, no comparer
+        bool packed = syms.Length < 1 << Bits;
+        for (int i = 0; i < syms.Length && packed; i++)
+        {
+            var s = syms[i];
+            if ((uint)s.Sequence >= 1u << Bits) { packed = false; break; }
+            long bucket = s.Name is null ? 0u : Hash(s.Name) % HashSize;
+            keys[i] = (bucket << (2 * Bits)) | ((long)((1 << Bits) - 1 - s.Sequence) << Bits) | (long)i;
+        }
+        if (packed)
+        {
+            Array.Sort(keys);
+            var ordered = new List<Symbol>(syms.Length);
+            foreach (var k in keys) ordered.Add(syms[(int)(k & ((1 << Bits) - 1))]);
+            return ordered;
+        }
         for (int i = 0; i < syms.Length; i++)
         {
             var s = syms[i];
