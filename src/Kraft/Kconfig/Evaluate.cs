@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Kraft.Kconfig;
 
@@ -83,7 +84,7 @@ public sealed partial class KconfigTree
 
     Property? DefaultProp(Symbol s)
     {
-        foreach (var p in s.Props)
+        foreach (var p in CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind != PropertyKind.Default) continue;
             p.VisibleTri = Eval(p.Visible);
@@ -94,7 +95,7 @@ public sealed partial class KconfigTree
 
     Property? RangeProp(Symbol s)
     {
-        foreach (var p in s.Props)
+        foreach (var p in CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind != PropertyKind.Range) continue;
             p.VisibleTri = Eval(p.Visible);
@@ -107,7 +108,7 @@ public sealed partial class KconfigTree
     {
         var tri = Tristate.No;
         var choice = s.IsChoiceValue ? s.Choice : null;
-        foreach (var p in s.Props)
+        foreach (var p in CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind != PropertyKind.Prompt && !(p.Kind == PropertyKind.Menu && p.Node.Symbol == s)) continue;
             p.VisibleTri = Eval(p.Visible);
@@ -136,7 +137,7 @@ public sealed partial class KconfigTree
 
     Symbol? ChoiceDefault(Symbol choice)
     {
-        foreach (var p in choice.Props)
+        foreach (var p in CollectionsMarshal.AsSpan(choice.Props))
         {
             if (p.Kind != PropertyKind.Default) continue;
             p.VisibleTri = Eval(p.Visible);

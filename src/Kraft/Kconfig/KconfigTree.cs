@@ -335,7 +335,7 @@ public sealed partial class KconfigTree
         // the symbol itself (and a choice value's choice) are excluded by marking them first
         s.Mark = stamp;
         if (s.IsChoiceValue) s.Choice!.Mark = stamp;
-        foreach (var p in s.Props)
+        foreach (var p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind is PropertyKind.Select or PropertyKind.Imply or PropertyKind.Symbol or PropertyKind.Choice) continue;
             p.Visible?.CollectSymbols(into, stamp);

@@ -32,7 +32,55 @@ internal sealed class FileLexer
         ["---help---"] = Tok.Help,
     };
 
-    static readonly Dictionary<string, Tok>.AlternateLookup<ReadOnlySpan<char>> KeywordLookup = Keywords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    static readonly (Tok Kind, string Text)[] KeywordTable = BuildKeywordTable();
+    static (Tok, string)[] BuildKeywordTable()
+    {
+        string[] order = ["bool", "choice", "comment", "config", "def_bool", "def_tristate", "default", "depends", "endchoice", "endif", "endmenu", "help", "hex", "if", "imply", "int", "mainmenu", "menu", "menuconfig", "modules", "on", "optional", "prompt", "range", "select", "source", "string", "tristate", "visible", "---help---"];
+        var t = new (Tok, string)[order.Length];
+        for (int i = 0; i < order.Length; i++) t[i] = (Keywords[order[i]], order[i]);
+        return t;
+    }
+
+    /// <summary>The keyword spelled <paramref name="w"/>, if any (a switch on the span: no hashing).</summary>
+    static (Tok Kind, string Text)? Keyword(ReadOnlySpan<char> w)
+    {
+        int i = w switch
+        {
+            "bool" => 0,
+            "choice" => 1,
+            "comment" => 2,
+            "config" => 3,
+            "def_bool" => 4,
+            "def_tristate" => 5,
+            "default" => 6,
+            "depends" => 7,
+            "endchoice" => 8,
+            "endif" => 9,
+            "endmenu" => 10,
+            "help" => 11,
+            "hex" => 12,
+            "if" => 13,
+            "imply" => 14,
+            "int" => 15,
+            "mainmenu" => 16,
+            "menu" => 17,
+            "menuconfig" => 18,
+            "modules" => 19,
+            "on" => 20,
+            "optional" => 21,
+            "prompt" => 22,
+            "range" => 23,
+            "select" => 24,
+            "source" => 25,
+            "string" => 26,
+            "tristate" => 27,
+            "visible" => 28,
+            "---help---" => 29,
+            _ => -1,
+        };
+        return i < 0 ? null : KeywordTable[i];
+    }
 
     // words repeat a lot (symbol names); one string each per thread
     [ThreadStatic] static HashSet<string>? words;
@@ -70,6 +118,9 @@ internal sealed class FileLexer
 
     public void EnterAssignValue() => assignVal = true;
 
+    // name characters (letters, digits, '_', '-') and '$' (a macro inside a word), by ASCII code
+    static ReadOnlySpan<byte> WordChar => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+
     static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
 
     void NewLine() { line++; lineStart = pos; }
@@ -85,10 +136,15 @@ internal sealed class FileLexer
             switch (c)
             {
                 case '#':
-                    while (pos < text.Length && text[pos] != '\n') pos++;
-                    continue;
+                    {
+                        int nl = text.AsSpan(pos).IndexOf('\n');
+                        pos = nl < 0 ? text.Length : pos + nl;
+                        continue;
+                    }
                 case ' ': case '\t':
-                    pos++; continue;
+                    pos++;
+                    while (pos < text.Length && text[pos] is ' ' or '\t') pos++;
+                    continue;
                 case '\\' when pos + 1 < text.Length && text[pos + 1] == '\n':
                     pos += 2; NewLine(); continue;
                 case '\n':
@@ -99,11 +155,20 @@ internal sealed class FileLexer
             if (IsNameChar(c) || c == '$')
             {
                 int start = pos; bool dollar = false;
-                while (pos < text.Length && (IsNameChar(text[pos]) || text[pos] == '$')) { dollar |= text[pos] == '$'; pos++; }
+                var word = WordChar;
+                while (pos < text.Length)
+                {
+                    char ch = text[pos];
+                    if (ch >= 128 || word[ch] == 0) break;
+                    dollar |= ch == '$';
+                    pos++;
+                }
+                var span = text.AsSpan(start, pos - start);
                 if (!dollar)
                 {
-                    var span = text.AsSpan(start, pos - start);
-                    if (KeywordLookup.TryGetValue(span, out var kwText, out var kw)) return new Token(kw, kwText, line, col);
+                    // keywords are lower case (or "---help---"); symbol names mostly upper case
+                    if (c is (>= 'a' and <= 'z') or '-' && Keyword(span) is { } kw)
+                        return new Token(kw.Kind, kw.Text, line, col);
                     return new Token(Tok.Word, Intern(span), line, col);
                 }
                 pos = start;
@@ -116,19 +181,21 @@ internal sealed class FileLexer
                 if (expanded.Length > 0) return new Token(Tok.Word, expanded, line, col);
                 continue;
             }
-            string two = pos + 1 < text.Length ? text.Substring(pos, 2) : "";
-            Tok? op2 = two switch
+            char n = pos + 1 < text.Length ? text[pos + 1] : '\0';
+            (Tok, string)? op2 = (c, n) switch
             {
-                "||" => Tok.Or, "&&" => Tok.And, "!=" => Tok.Unequal, "<=" => Tok.LessEqual, ">=" => Tok.GreaterEqual,
-                ":=" => Tok.ColonEqual, "+=" => Tok.PlusEqual, _ => null,
+                ('|', '|') => (Tok.Or, "||"), ('&', '&') => (Tok.And, "&&"), ('!', '=') => (Tok.Unequal, "!="),
+                ('<', '=') => (Tok.LessEqual, "<="), ('>', '=') => (Tok.GreaterEqual, ">="),
+                (':', '=') => (Tok.ColonEqual, ":="), ('+', '=') => (Tok.PlusEqual, "+="), _ => null,
             };
-            if (op2 is { } t2) { pos += 2; return new Token(t2, two, line, col); }
-            Tok? op1 = c switch
+            if (op2 is { } t2) { pos += 2; return new Token(t2.Item1, t2.Item2, line, col); }
+            (Tok, string)? op1 = c switch
             {
-                '=' => Tok.Equal, '<' => Tok.Less, '>' => Tok.Greater, '!' => Tok.Not, '(' => Tok.OpenParen, ')' => Tok.CloseParen, _ => null,
+                '=' => (Tok.Equal, "="), '<' => (Tok.Less, "<"), '>' => (Tok.Greater, ">"), '!' => (Tok.Not, "!"),
+                '(' => (Tok.OpenParen, "("), ')' => (Tok.CloseParen, ")"), _ => null,
             };
             pos++;
-            if (op1 is { } t1) return new Token(t1, c.ToString(), line, col);
+            if (op1 is { } t1) return new Token(t1.Item1, t1.Item2, line, col);
             if (c != '\r')
                 warn($"{Name}:{line}:warning: ignoring unsupported character '{c}'");
         }

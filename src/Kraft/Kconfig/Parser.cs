@@ -58,17 +58,23 @@ internal sealed class SymbolTable
     /// <summary>The order of conf's for_all_symbols: hash bucket, newest first within a bucket.</summary>
     public List<Symbol> InHashOrder()
     {
-        // key: bucket ascending, then newest (highest sequence) first
-        var keys = new long[All.Count];
-        var syms = All.ToArray();
-        for (int i = 0; i < syms.Length; i++)
+        // bucket ascending, then newest (highest sequence) first: All is in creation order, so a counting
+        // sort by bucket over All taken backwards gives it in linear time
+        var syms = All;
+        int n = syms.Count;
+        var buckets = new int[n];
+        var start = new int[HashSize + 1];
+        for (int i = 0; i < n; i++)
         {
             var s = syms[i];
-            long bucket = s.Name is null ? 0u : Hash(s.Name) % HashSize;
-            keys[i] = (bucket << 32) | (uint)(int.MaxValue - s.Sequence);
+            int b = s.Name is null ? 0 : (int)(Hash(s.Name) % HashSize);
+            buckets[i] = b;
+            start[b + 1]++;
         }
-        Array.Sort(keys, syms);
-        return new List<Symbol>(syms);
+        for (int b = 0; b < HashSize; b++) start[b + 1] += start[b];
+        var ordered = new Symbol[n];
+        for (int i = n - 1; i >= 0; i--) ordered[start[buckets[i]]++] = syms[i];
+        return new List<Symbol>(ordered);
     }
 }
 
