@@ -9,25 +9,24 @@ public class RealUnikraftTests
 {
     static string? Unikraft => Environment.GetEnvironmentVariable("KRAFT_TEST_UNIKRAFT") is { Length: > 0 } p ? p : null;
 
+    /// <summary>A copy of examples/helloworld whose Kraftfile uses the real Unikraft checkout for one target.</summary>
+    static string HelloworldWithRealUnikraft(TempDir dir, string target, string coreKconfig = "")
+    {
+        Skip.If(Unikraft is null, "set KRAFT_TEST_UNIKRAFT to a Unikraft checkout (RELEASE-0.16.3 or newer) to run this test");
+        var app = Path.Combine(dir.Path, "helloworld");
+        FixtureApp.CopyTree(Path.Combine(TestPaths.RepoRoot, "examples", "helloworld"), app);
+        File.WriteAllText(Path.Combine(app, "Kraftfile"),
+            $"spec: v0.6\nname: helloworld\nunikraft:\n  source: {Unikraft}\n{coreKconfig}targets:\n  - {target}\n");
+        return app;
+    }
+
     [SkippableTheory]
     [InlineData("qemu/x86_64", "x86_64")]
     [InlineData("qemu/arm64", "arm64")]
     public void Builds_and_boots_helloworld(string target, string arch)
     {
-        Skip.If(Unikraft is null, "set KRAFT_TEST_UNIKRAFT to a Unikraft checkout (RELEASE-0.16.3 or newer) to run this test");
         using var dir = new TempDir();
-        var app = Path.Combine(dir.Path, "helloworld");
-        FixtureApp.CopyTree(Path.Combine(TestPaths.RepoRoot, "examples", "helloworld"), app);
-        File.WriteAllText(Path.Combine(app, "Kraftfile"), $"""
-            spec: v0.6
-            name: helloworld
-            unikraft:
-              source: {Unikraft}
-              kconfig:
-                CONFIG_LIBUKRANDOM: 'n'
-            targets:
-              - {target}
-            """);
+        var app = HelloworldWithRealUnikraft(dir, target, "  kconfig:\n    CONFIG_LIBUKRANDOM: 'n'\n");
         var build = KraftCli.Run(app, null, TimeSpan.FromMinutes(15), "build", "-v");
         Assert.True(build.ExitCode == 0, build.ToString());
         // The native backend configured: make neither built nor ran Unikraft's conf.
@@ -46,18 +45,8 @@ public class RealUnikraftTests
     [InlineData("qemu/arm64")]
     public void Native_and_make_backends_write_the_same_config(string target)
     {
-        Skip.If(Unikraft is null, "set KRAFT_TEST_UNIKRAFT to a Unikraft checkout (RELEASE-0.16.3 or newer) to run this test");
         using var dir = new TempDir();
-        var app = Path.Combine(dir.Path, "helloworld");
-        FixtureApp.CopyTree(Path.Combine(TestPaths.RepoRoot, "examples", "helloworld"), app);
-        File.WriteAllText(Path.Combine(app, "Kraftfile"), $"""
-            spec: v0.6
-            name: helloworld
-            unikraft:
-              source: {Unikraft}
-            targets:
-              - {target}
-            """);
+        var app = HelloworldWithRealUnikraft(dir, target);
         var config = Path.Combine(app, ".config.helloworld_" + target.Replace('/', '-'));
         var m = KraftCli.Run(app, null, TimeSpan.FromMinutes(5), "configure", "--kconfig-backend", "make");
         Assert.True(m.ExitCode == 0, m.ToString());
