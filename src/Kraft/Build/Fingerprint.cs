@@ -31,26 +31,17 @@ public sealed class Fingerprint
     /// folders in <paramref name="skipDirs"/>. With <paramref name="onlyNamed"/>, only files of
     /// that name count (Config.uk for the configuration fingerprint).
     /// </summary>
-    public Fingerprint AddTree(string root, IReadOnlyCollection<string> skipDirs, string? onlyNamed = null)
+    public Fingerprint AddTree(string root, IReadOnlyCollection<string> skipDirs, string? onlyNamed = null) =>
+        AddTree(TreeListing.Scan(root, skipDirs), onlyNamed);
+
+    /// <summary>Adds an already scanned tree, so one walk can serve several fingerprints.</summary>
+    public Fingerprint AddTree(TreeListing tree, string? onlyNamed = null)
     {
-        if (!Directory.Exists(root)) return Add("tree:" + root, "<missing>");
-        var skip = skipDirs.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        var entries = new FileSystemEnumerable<(string Path, long Size, long Ticks)>(root,
-            (ref FileSystemEntry e) => (e.ToFullPath(), e.Length, e.LastWriteTimeUtc.UtcTicks),
-            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
-        {
-            // Per-target .config files are inputs of their own target only (hashed by content there).
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory
-                && (onlyNamed is null ? !e.FileName.StartsWith(".config.") : e.FileName.SequenceEqual(onlyNamed)),
-            ShouldRecursePredicate = (ref FileSystemEntry e) =>
-                !e.FileName.SequenceEqual(".git") && !skip.Contains(e.ToFullPath()),
-        };
-        var list = entries.ToList();
-        // Enumeration order is the filesystem's; sort so equal trees give equal digests.
-        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        Add("tree", root);
-        foreach (var (path, size, ticks) in list)
-            Add(path, $"{size}:{ticks}");
+        if (tree.Files is null) return Add("tree:" + tree.Root, "<missing>");
+        Add("tree", tree.Root);
+        foreach (var (path, size, ticks) in tree.Files)
+            if (onlyNamed is null || Path.GetFileName(path.AsSpan()).SequenceEqual(onlyNamed))
+                Add(path, $"{size}:{ticks}");
         return this;
     }
 
@@ -59,4 +50,30 @@ public sealed class Fingerprint
     public static string? ReadStored(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
 
     public static void Store(string path, string digest) => Host.AtomicFile.WriteAllText(path, digest + "\n");
+}
+
+/// <summary>
+/// The files of one source tree (path, size, mtime), sorted, without .git, the skipped folders
+/// and per-target .config files (each is an input of its own target only, hashed by content there).
+/// <see cref="Files"/> is null when the tree does not exist.
+/// </summary>
+public sealed record TreeListing(string Root, IReadOnlyList<(string Path, long Size, long Ticks)>? Files)
+{
+    public static TreeListing Scan(string root, IReadOnlyCollection<string> skipDirs)
+    {
+        if (!Directory.Exists(root)) return new TreeListing(root, null);
+        var skip = skipDirs.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var entries = new FileSystemEnumerable<(string Path, long Size, long Ticks)>(root,
+            (ref FileSystemEntry e) => (e.ToFullPath(), e.Length, e.LastWriteTimeUtc.UtcTicks),
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && !e.FileName.StartsWith(".config."),
+            ShouldRecursePredicate = (ref FileSystemEntry e) =>
+                !e.FileName.SequenceEqual(".git") && !skip.Contains(e.ToFullPath()),
+        };
+        var list = entries.ToList();
+        // Enumeration order is the filesystem's; sort so equal trees give equal digests.
+        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return new TreeListing(root, list);
+    }
 }

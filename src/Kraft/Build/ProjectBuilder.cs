@@ -67,6 +67,8 @@ public sealed class ProjectBuilder(IReporter reporter)
 
         var configured = false;
         ConfigureResult? conf = null;
+        // One walk of the source trees serves both fingerprints (configuration writes nothing into them).
+        IReadOnlyList<TreeListing>? inputs = null;
         if (options.NoConfigure)
         {
             if (!File.Exists(target.Layout.ConfigPath))
@@ -75,7 +77,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         }
         else
         {
-            var configFp = ConfigureFingerprint(plan, target, options);
+            var configFp = ConfigureFingerprint(target, options, inputs ??= ScanTrees(plan, target));
             var storedFp = Fingerprint.ReadStored(ConfigureStamp(target));
             if (configFp != storedFp || !File.Exists(target.Layout.ConfigPath))
             {
@@ -85,7 +87,7 @@ public sealed class ProjectBuilder(IReporter reporter)
             }
         }
 
-        var buildFp = BuildFingerprint(plan, target);
+        var buildFp = BuildFingerprint(target, inputs ?? ScanTrees(plan, target));
         if (!configured && Fingerprint.ReadStored(BuildStamp(target)) == buildFp
             && File.Exists(target.Layout.KernelPath) && File.Exists(target.Layout.DebugKernelPath))
         {
@@ -95,7 +97,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         RunMake(plan, target, options, make, label, cancel);
         InstallImages(target);
         // Fingerprint after the build, so files make itself touched are part of the baseline.
-        Fingerprint.Store(BuildStamp(target), BuildFingerprint(plan, target));
+        Fingerprint.Store(BuildStamp(target), BuildFingerprint(target, ScanTrees(plan, target)));
         return new TargetBuildResult(target, false, configured, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length)
         {
             ConfigureElapsed = conf?.Elapsed ?? TimeSpan.Zero,
@@ -109,7 +111,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         var make = options.Backend == KconfigBackend.Make ? ToolLocator.Require("make", "to configure through Unikraft's make") : "make";
         Directory.CreateDirectory(target.Layout.ObjDir);
         var result = Configure(plan, target, options, make, $"{target.Target.Name} ({target.Target.PlatArch})", cancel);
-        Fingerprint.Store(ConfigureStamp(target), ConfigureFingerprint(plan, target, options));
+        Fingerprint.Store(ConfigureStamp(target), ConfigureFingerprint(target, options, ScanTrees(plan, target)));
         return result;
     }
 
@@ -226,25 +228,28 @@ public sealed class ProjectBuilder(IReporter reporter)
     static string BuildStamp(TargetPlan t) => Path.Combine(t.Layout.ObjDir, ".kraft-build.fp");
 
     /// <summary>What configuration depends on: the requested options, the make variables and every Config.uk.</summary>
-    static string ConfigureFingerprint(BuildPlan plan, TargetPlan t, BuildOptions options)
+    static string ConfigureFingerprint(TargetPlan t, BuildOptions options, IReadOnlyList<TreeListing> trees)
     {
         var fp = new Fingerprint().Add("kraft", KraftVersion).Add("backend", options.Backend.ToString())
             .Add("fragment", ConfigValues.Format(t.Requested.Select(r => KeyValuePair.Create(r.Name, r.Value))));
         foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
-        foreach (var tree in Trees(plan, t)) fp.AddTree(tree, Skip(plan), "Config.uk");
+        foreach (var tree in trees) fp.AddTree(tree, "Config.uk");
         return fp.Finish();
     }
 
     /// <summary>What the image depends on: the .config, the make variables and every file of every tree.</summary>
-    static string BuildFingerprint(BuildPlan plan, TargetPlan t)
+    static string BuildFingerprint(TargetPlan t, IReadOnlyList<TreeListing> trees)
     {
         var fp = new Fingerprint().Add("kraft", KraftVersion).AddFileContent(t.Layout.ConfigPath);
         foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
-        foreach (var tree in Trees(plan, t)) fp.AddTree(tree, Skip(plan));
+        foreach (var tree in trees) fp.AddTree(tree);
         return fp.Finish();
     }
 
-    static IEnumerable<string> Trees(BuildPlan plan, TargetPlan t) => new[] { t.Layout.AppDir, t.Layout.CoreDir }.Concat(t.Layout.LibraryDirs).Distinct();
+    /// <summary>The app, core and library trees, each listed once.</summary>
+    static IReadOnlyList<TreeListing> ScanTrees(BuildPlan plan, TargetPlan t) =>
+        new[] { t.Layout.AppDir, t.Layout.CoreDir }.Concat(t.Layout.LibraryDirs).Distinct()
+            .Select(root => TreeListing.Scan(root, Skip(plan))).ToList();
 
     /// <summary>Build outputs and kraft's own folder are not inputs (the core and libraries in it are walked on their own).</summary>
     static IReadOnlyCollection<string> Skip(BuildPlan plan) =>
