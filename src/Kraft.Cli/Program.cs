@@ -27,6 +27,7 @@ public static class Program
             ConfigureCommand.Create(),
             ConfigCommand.Create(),
             CleanCommand.Create(),
+            PkgCommand.Create(),
             RunCommand.Create(),
             VersionCommand.Create(),
             KconfigConfCommand.Create(),
