@@ -18,6 +18,17 @@ public sealed class Git
     public ProcessResult Run(string? workDir, CancellationToken cancel, params string[] args) =>
         ProcessRunner.Run(_git, args, workDir, NoPrompt, cancel);
 
+    /// <summary>
+    /// Runs git with extra environment variables on top of the no-prompt ones (credentials passed
+    /// as GIT_CONFIG_* variables stay out of the command line, which other users can read).
+    /// </summary>
+    public ProcessResult Run(string? workDir, IReadOnlyDictionary<string, string?> extraEnv, CancellationToken cancel, params string[] args)
+    {
+        var env = new Dictionary<string, string?>(NoPrompt);
+        foreach (var (k, v) in extraEnv) env[k] = v;
+        return ProcessRunner.Run(_git, args, workDir, env, cancel);
+    }
+
     /// <summary>Runs git and returns its trimmed stdout, or throws with git's own message.</summary>
     public string Check(string? workDir, string what, CancellationToken cancel, params string[] args)
     {
