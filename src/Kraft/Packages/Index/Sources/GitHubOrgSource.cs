@@ -81,7 +81,8 @@ public sealed partial class GitHubOrgSource(string location, SourceContext conte
                 {
                     var url = (ssh ? repo.SshUrl : repo.CloneUrl) ?? repo.CloneUrl
                         ?? throw new KraftException($"the GitHub API gave no clone URL for {repo.Name}");
-                    var where = GitLocation.Parse(url);
+                    // The name GitHub gives the repository says what it is (its URL might not).
+                    var where = GitLocation.Parse(url) with { NameOverride = repo.Name };
                     var (manifest, skip) = GitRemoteLister.List(context, where, Describe(repo), expanded: true, cancel);
                     if (skip is not null)
                     {
@@ -159,9 +160,11 @@ public sealed class GitHubPartialListingException(string owner, string pattern, 
     IReadOnlyList<GitHubRepositoryFailure> failures)
     : KraftException(
         $"{failures.Count} of {matched} repositories of github.com/{owner} matching '{pattern}' could not be listed: "
-        + string.Join("; ", failures.Select(f => $"{f.Repository}: {f.Error}")),
+        + string.Join("; ", failures.Take(MaxNamed).Select(f => $"{f.Repository}: {f.Error}"))
+        + (failures.Count > MaxNamed ? $"; and {failures.Count - MaxNamed} more ({string.Join(", ", failures.Skip(MaxNamed).Select(f => f.Repository))})" : ""),
         hint: listed.Count > 0 ? $"the other {listed.Count} were listed; fix or wait for the failing ones and run kraft pkg update again" : null)
 {
+    const int MaxNamed = 10; // with their reasons; the rest by name only
     public IReadOnlyList<Manifest> Listed { get; } = listed;
     public IReadOnlyList<GitHubRepositoryFailure> Failures { get; } = failures;
 }
