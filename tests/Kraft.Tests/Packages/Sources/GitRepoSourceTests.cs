@@ -261,6 +261,32 @@ public class GitRepoSourceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("http://***@127.0.0.1", e.Message);
     }
 
+    [Fact]
+    public async Task A_server_that_never_answers_is_given_up_after_the_time_out()
+    {
+        using var home = new TempDir();
+        using var server = new LoopbackHttpServer();
+        using var release = new CancellationTokenSource();
+        server.Handle("/git/lib-slow.git/info/refs", async ctx =>
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(30), release.Token); } catch (OperationCanceledException) { }
+        });
+        GitRemoteLister.TimeoutForTests.Value = TimeSpan.FromSeconds(1.5);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var e = await Assert.ThrowsAsync<KraftException>(() => ListOne(server.Url("/git/lib-slow.git"), Context(home)));
+            Assert.Contains("gave no answer within 1.5 s", e.Message);
+            Assert.Contains("KRAFT_GIT_TIMEOUT", e.Hint);
+        }
+        finally
+        {
+            GitRemoteLister.TimeoutForTests.Value = null;
+            release.Cancel();
+        }
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
     [Theory]
     [InlineData("https://github.com/unikraft/lib-lwip", true)]
     [InlineData("https://github.com/unikraft/lib-lwip.git", true)]

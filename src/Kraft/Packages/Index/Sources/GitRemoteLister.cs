@@ -265,6 +265,9 @@ internal static partial class GitRemoteLister
     [GeneratedRegex(@"^(?:RELEASE-|release-|v|V)?(\d+(?:\.\d+)*)")]
     private static partial Regex LeadingVersion();
 
+    /// <summary>Overrides KRAFT_GIT_TIMEOUT for the calls of one test (the variable is process-wide, tests run in parallel).</summary>
+    internal static readonly AsyncLocal<TimeSpan?> TimeoutForTests = new();
+
     /// <summary>Runs <c>git ls-remote --symref</c> once, with credentials for the host if the config has some.</summary>
     internal static GitRefs ReadRefs(SourceContext context, GitLocation location, CancellationToken cancel)
     {
@@ -279,20 +282,20 @@ internal static partial class GitRemoteLister
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var seconds = double.TryParse(Environment.GetEnvironmentVariable("KRAFT_GIT_TIMEOUT"), System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 120;
+        var seconds = TimeoutForTests.Value?.TotalSeconds
+            ?? (double.TryParse(Environment.GetEnvironmentVariable("KRAFT_GIT_TIMEOUT"), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 120);
         timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
-        ProcessResult result;
+        ProcessResult? result = null;
         try
         {
             result = context.Git.Run(null, env, timeout.Token, "ls-remote", "--symref", "--", location.Url);
         }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested) { }
+        cancel.ThrowIfCancellationRequested();
+        if (result is null || timeout.IsCancellationRequested)
             throw new KraftException($"git ls-remote {location.Display} gave no answer within {seconds:0.###} s",
                 hint: "check your network and proxy settings; KRAFT_GIT_TIMEOUT sets the time-out in seconds");
-        }
-        cancel.ThrowIfCancellationRequested();
         if (result.Succeeded)
             return GitRefs.Parse(result.StandardOutput);
 
