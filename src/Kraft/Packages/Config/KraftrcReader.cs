@@ -61,8 +61,11 @@ public static class KraftrcReader
     {
         var name = prefix + KeyName(kv.Key);
         if (kv.Value is InlineTableSyntax inline)
+        {
             foreach (var item in inline.Items)
-                if (item.KeyValue is { } kv2) Collect(values, name + ".", kv2);
+                if (item.KeyValue is { } inner)
+                    Collect(values, name + ".", inner);
+        }
         else if (kv.Value is not null)
             values[name] = kv.Value;
     }

@@ -388,7 +388,6 @@ public static class SourceListEditor
             Dump(sb, root);
             return sb.ToString();
         }
-        sb.Append('{');
         foreach (var (k, v) in map.Children)
         {
             if (k is YamlScalarNode { Value: "unikraft" })
@@ -403,7 +402,7 @@ public static class SourceListEditor
             }
             Dump(sb, k); sb.Append(':'); Dump(sb, v); sb.Append(',');
         }
-        return sb.Append('}').ToString();
+        return sb.ToString(); // an empty mapping is the same as an empty file
     }
 
     static void Dump(StringBuilder sb, YamlNode node)
