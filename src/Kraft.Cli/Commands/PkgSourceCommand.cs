@@ -67,7 +67,7 @@ public static class PkgSourceCommand
         {
             foreach (var e in errors.SkipLast(1))
                 Console.Error.WriteLine($"error: {e.Message}");
-            throw new KraftException(errors[^1].Message + (errors.Count > 1 ? " (nothing was added)" : ""), hint: errors[^1].Hint);
+            throw new KraftException(errors[^1].Message + (args.Length > 1 ? " (nothing was added)" : ""), hint: errors[^1].Hint);
         }
 
         // Origins of a .kraftrc are sources already; kraft does not copy them into config.yaml.

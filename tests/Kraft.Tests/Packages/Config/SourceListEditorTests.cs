@@ -8,7 +8,7 @@ public class SourceListEditorTests
     static IReadOnlyList<string> Manifests(string file) => ConfigYamlReader.Read(file).Manifests.Select(m => m.Value).ToList();
 
     static void AssertNoTempFiles(string dir) =>
-        Assert.Empty(Directory.EnumerateFiles(dir).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.EnumerateFiles(dir), f => f.EndsWith(".tmp", StringComparison.Ordinal));
 
     const string KraftKitConfig = """
         # my settings
