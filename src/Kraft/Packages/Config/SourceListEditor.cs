@@ -66,6 +66,8 @@ public static class SourceListEditor
         Func<IReadOnlyList<string>, (List<string> List, SourceEditResult Result)> change)
     {
         var target = RealPath(configFile);
+        if (!File.Exists(target) && change([]) is ({ Count: 0 }, var nothing))
+            return nothing; // nothing to write: do not create the directory or the lock either
         var dir = Path.GetDirectoryName(Path.GetFullPath(target))!;
         if (!Directory.Exists(dir))
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -47,6 +47,16 @@ public class SourceListEditorTests
     }
 
     [Fact]
+    public void Removing_from_a_missing_file_creates_nothing()
+    {
+        using var dir = new TempDir();
+        var r = SourceListEditor.Remove(dir["cfg/config.yaml"], ["/x"]);
+        Assert.False(r.Written);
+        Assert.Equal(["/x"], r.NotPresent);
+        Assert.False(Directory.Exists(dir["cfg"]));
+    }
+
+    [Fact]
     public void Adding_keeps_every_other_key_value_and_comment()
     {
         using var dir = new TempDir();
