@@ -25,9 +25,9 @@ public sealed record UserConfig
     public bool NoParallel { get; init; }
     /// <summary>Use only what is cached; fail at once when something is missing (--offline, KRAFTKIT_OFFLINE=1).</summary>
     public bool Offline { get; init; }
-    /// <summary>Token for the GitHub API: GITHUB_TOKEN, else auth["github.com"].token.</summary>
+    /// <summary>Token for the GitHub API: GITHUB_TOKEN, else pykraft's UK_KRAFT_GITHUB_TOKEN, else auth["github.com"].token.</summary>
     public string? GitHubToken { get; init; }
-    /// <summary>Defaults for targets when a command needs one (.kraftrc [configure]).</summary>
+    /// <summary>Defaults for targets when a command needs one (config.yaml default_plat/default_arch, else .kraftrc [configure], kvm read as qemu).</summary>
     public string? DefaultPlat { get; init; }
     public string? DefaultArch { get; init; }
 

@@ -1,28 +1,124 @@
 namespace Kraft.Packages.Config;
 
 /// <summary>
-/// Finds and reads the user's configuration. (Skeleton: only paths and environment so far;
-/// config.yaml and .kraftrc reading replaces this.)
+/// Finds and reads the user's configuration: KraftKit's <c>config.yaml</c>, then pykraft's
+/// <c>.kraftrc</c>, then <c>KRAFTKIT_*</c> variables (shared/reference/formats.md §2).
+/// Reading never writes: a missing file is simply an empty one (KraftKit creates it; kraft
+/// only writes when asked to, by <c>kraft pkg source</c>).
 /// </summary>
 public static class UserConfigLoader
 {
     /// <summary>Reads the configuration for this process's environment (or <paramref name="env"/>, for tests).</summary>
     public static UserConfig Load(IReadOnlyDictionary<string, string?>? env = null)
     {
-        string? Get(string k) => env is not null ? env.GetValueOrDefault(k) : Environment.GetEnvironmentVariable(k);
-        var home = Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var configDir = Get("KRAFTKIT_CONFIG_DIR") is { Length: > 0 } c ? c
-            : Get("XDG_CONFIG_HOME") is { Length: > 0 } x ? Path.Combine(x, "kraftkit")
-            : Path.Combine(home, ".config", "kraftkit");
-        var dataDir = Get("XDG_DATA_HOME") is { Length: > 0 } d ? Path.Combine(d, "kraftkit") : Path.Combine(home, ".local", "share", "kraftkit");
+        var paths = ConfigPaths.From(env);
+        var configFile = paths.ConfigFile;
+        var yaml = File.Exists(configFile) ? ReadFile(configFile, ConfigYamlReader.Read) : new ConfigYamlFile();
+        var kraftrcFile = File.Exists(paths.KraftrcFile) ? paths.KraftrcFile : null;
+        var rc = kraftrcFile is not null ? ReadFile(kraftrcFile, KraftrcReader.Read) : new KraftrcFile();
+
+        var sources = new List<ConfiguredSource>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in yaml.Manifests)
+            if (seen.Add(m.Value))
+                sources.Add(new ConfiguredSource(m.Value, $"{configFile}:{m.Line}"));
+        foreach (var o in rc.Origins)
+            if (seen.Add(o.Value))
+                sources.Add(new ConfiguredSource(o.Value, $"{kraftrcFile}:{o.Line}"));
+        if (sources.Count == 0)
+            sources.Add(new ConfiguredSource(UserConfig.DefaultIndex, "default"));
+
+        var auth = yaml.Auth;
+        var token = paths.Get("GITHUB_TOKEN") is { Length: > 0 } t ? t
+            : paths.Get("UK_KRAFT_GITHUB_TOKEN") is { Length: > 0 } u ? u
+            : auth.TryGetValue("github.com", out var gh) && gh.Token is { Length: > 0 } g ? g
+            : null;
+
         return new UserConfig
         {
-            ConfigFile = Path.Combine(configDir, "config.yaml"),
-            ManifestsDir = Get("KRAFTKIT_PATHS_MANIFESTS") is { Length: > 0 } m ? m : Path.Combine(dataDir, "manifests"),
-            SourcesDir = Get("KRAFTKIT_PATHS_SOURCES") is { Length: > 0 } s ? s : Path.Combine(dataDir, "sources"),
-            Sources = [new ConfiguredSource(UserConfig.DefaultIndex, "default")],
-            Offline = Get("KRAFTKIT_OFFLINE") is "1" or "true",
-            GitHubToken = Get("GITHUB_TOKEN") is { Length: > 0 } t ? t : null,
+            ConfigFile = configFile,
+            KraftrcFile = kraftrcFile,
+            Sources = sources,
+            ManifestsDir = paths.Get("KRAFTKIT_PATHS_MANIFESTS") is { Length: > 0 } me ? me
+                : yaml.PathsManifests is { Length: > 0 } mf ? paths.Resolve(mf)
+                : Path.Combine(paths.DataDir, "manifests"),
+            SourcesDir = paths.Get("KRAFTKIT_PATHS_SOURCES") is { Length: > 0 } se ? se
+                : yaml.PathsSources is { Length: > 0 } sf ? paths.Resolve(sf)
+                : Path.Combine(paths.DataDir, "sources"),
+            Auth = auth,
+            Mirrors = yaml.Mirrors.Concat(rc.Mirrors).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList(),
+            NoParallel = paths.Bool("KRAFTKIT_NO_PARALLEL") ?? yaml.NoParallel ?? false,
+            Offline = paths.Bool("KRAFTKIT_OFFLINE") ?? false,
+            GitHubToken = token,
+            DefaultPlat = yaml.DefaultPlat is { Length: > 0 } p ? p : rc.Platform,
+            DefaultArch = yaml.DefaultArch is { Length: > 0 } a ? a : rc.Architecture,
         };
+    }
+
+    static T ReadFile<T>(string path, Func<string, T> read)
+    {
+        try
+        {
+            return read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KraftException($"cannot read {path}: {e.Message}", new SourceLocation(path),
+                "check that the file is readable by you", inner: e);
+        }
+    }
+}
+
+/// <summary>Where the configuration lives for an environment (the process's, or a dictionary in tests).</summary>
+public sealed class ConfigPaths
+{
+    readonly IReadOnlyDictionary<string, string?>? _env;
+
+    ConfigPaths(IReadOnlyDictionary<string, string?>? env)
+    {
+        _env = env;
+        Home = Get("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        ConfigDir = Get("KRAFTKIT_CONFIG_DIR") is { Length: > 0 } c ? c
+            : Get("XDG_CONFIG_HOME") is { Length: > 0 } x ? Path.Combine(x, "kraftkit")
+            : Path.Combine(Home, ".config", "kraftkit");
+        DataDir = Get("XDG_DATA_HOME") is { Length: > 0 } d ? Path.Combine(d, "kraftkit") : Path.Combine(Home, ".local", "share", "kraftkit");
+        KraftrcFile = Get("KRAFTRC") is { Length: > 0 } rc ? rc : Path.Combine(Home, ".kraftrc");
+    }
+
+    public static ConfigPaths From(IReadOnlyDictionary<string, string?>? env = null) => new(env);
+
+    public string Home { get; }
+    /// <summary>$KRAFTKIT_CONFIG_DIR, else $XDG_CONFIG_HOME/kraftkit, else ~/.config/kraftkit.</summary>
+    public string ConfigDir { get; }
+    public string ConfigFile => Path.Combine(ConfigDir, "config.yaml");
+    /// <summary>$XDG_DATA_HOME/kraftkit, else ~/.local/share/kraftkit.</summary>
+    public string DataDir { get; }
+    /// <summary>$KRAFTRC, else ~/.kraftrc.</summary>
+    public string KraftrcFile { get; }
+
+    public string? Get(string name) => _env is not null ? _env.GetValueOrDefault(name) : Environment.GetEnvironmentVariable(name);
+
+    /// <summary>A boolean variable (1/0, true/false, yes/no, on/off); null when unset or empty.</summary>
+    public bool? Bool(string name)
+    {
+        var v = Get(name);
+        if (string.IsNullOrWhiteSpace(v))
+            return null;
+        return v.Trim().ToLowerInvariant() switch
+        {
+            "1" or "t" or "true" or "yes" or "y" or "on" => true,
+            "0" or "f" or "false" or "no" or "n" or "off" => false,
+            _ => throw new KraftException($"{name}={v} is not a boolean", hint: $"set {name} to 1 or 0 (true or false), or unset it"),
+        };
+    }
+
+    /// <summary>A path from config.yaml: <c>~/</c> is the home directory; a relative path is relative to the config directory.</summary>
+    public string Resolve(string path)
+    {
+        if (path == "~")
+            return Home;
+        if (path.StartsWith("~/", StringComparison.Ordinal))
+            return Path.Combine(Home, path[2..]);
+        return Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(ConfigDir, path));
     }
 }

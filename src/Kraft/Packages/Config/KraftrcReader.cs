@@ -1,0 +1,122 @@
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Kraft.Packages.Config;
+
+/// <summary>What kraft uses of pykraft's <c>~/.kraftrc</c> (shared/reference/formats.md §2.2).</summary>
+public sealed record KraftrcFile
+{
+    /// <summary>[list] origins: repositories and GitHub wildcards (https://github.com/unikraft/lib-*).</summary>
+    public IReadOnlyList<LocatedValue> Origins { get; init; } = [];
+    /// <summary>[fetch] mirrors.</summary>
+    public IReadOnlyList<LocatedValue> Mirrors { get; init; } = [];
+    /// <summary>[configure] platform, with pykraft's <c>kvm</c> already mapped to <c>qemu</c>.</summary>
+    public string? Platform { get; init; }
+    /// <summary>[configure] architecture.</summary>
+    public string? Architecture { get; init; }
+}
+
+/// <summary>
+/// Reads a <c>.kraftrc</c> through Tomlyn's syntax tree (no reflection mapping), so every value
+/// keeps its line. Keys may be written as tables (<c>[list]</c>), dotted keys
+/// (<c>list.origins = [...]</c>) or inline tables; keys kraft does not use are ignored.
+/// </summary>
+public static class KraftrcReader
+{
+    public static KraftrcFile Read(string path) => Parse(File.ReadAllText(path), path);
+
+    public static KraftrcFile Parse(string text, string path)
+    {
+        var doc = SyntaxParser.Parse(text, path, validate: true);
+        if (doc.HasErrors)
+        {
+            var first = doc.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
+            throw new KraftException($"not valid TOML: {first.Message}", Location(path, first.Span),
+                "fix the TOML at that place (a missing quote, comma or ']'), or move the file away");
+        }
+
+        var values = new Dictionary<string, ValueSyntax>(StringComparer.Ordinal);
+        foreach (var kv in doc.KeyValues)
+            Collect(values, "", kv);
+        foreach (var table in doc.Tables)
+        {
+            if (table is not TableSyntax)
+                continue; // [[arrays of tables]] mean nothing to pykraft
+            var prefix = KeyName(table.Name) + ".";
+            foreach (var kv in table.Items)
+                Collect(values, prefix, kv);
+        }
+
+        var platform = OptionalString(path, values, "configure.platform");
+        return new KraftrcFile
+        {
+            Origins = StringArray(path, values, "list.origins"),
+            Mirrors = StringArray(path, values, "fetch.mirrors"),
+            Platform = platform == "kvm" ? "qemu" : platform,
+            Architecture = OptionalString(path, values, "configure.architecture"),
+        };
+    }
+
+    static void Collect(Dictionary<string, ValueSyntax> values, string prefix, KeyValueSyntax kv)
+    {
+        var name = prefix + KeyName(kv.Key);
+        if (kv.Value is InlineTableSyntax inline)
+        {
+            foreach (var item in inline.Items)
+                if (item.KeyValue is { } inner)
+                    Collect(values, name + ".", inner);
+        }
+        else if (kv.Value is not null)
+            values[name] = kv.Value;
+    }
+
+    static string KeyName(KeySyntax? key)
+    {
+        if (key is null)
+            return "";
+        var parts = new List<string> { Part(key.Key) };
+        foreach (var dotted in key.DotKeys)
+            parts.Add(Part(dotted.Key));
+        return string.Join('.', parts);
+    }
+
+    static string Part(BareKeyOrStringValueSyntax? key) => key switch
+    {
+        BareKeySyntax bare => bare.Key?.Text ?? "",
+        StringValueSyntax s => s.Value ?? "",
+        _ => "",
+    };
+
+    static List<LocatedValue> StringArray(string path, Dictionary<string, ValueSyntax> values, string key)
+    {
+        if (!values.TryGetValue(key, out var value))
+            return [];
+        if (value is not ArraySyntax array)
+            throw TypeError(path, value, key, "an array of strings, e.g. [\"https://github.com/unikraft/lib-*\"]");
+        var list = new List<LocatedValue>();
+        foreach (var item in array.Items)
+        {
+            if (item.Value is not StringValueSyntax s || s.Value is null)
+                throw TypeError(path, item.Value ?? (SyntaxNode)item, $"an item of {key}", "a string in quotes");
+            var v = s.Value.Trim();
+            if (v.Length == 0)
+                throw new KraftException($"an empty string in {key}", Location(path, s.Span), "remove the empty item");
+            list.Add(new LocatedValue(v, s.Span.Start.Line + 1));
+        }
+        return list;
+    }
+
+    static string? OptionalString(string path, Dictionary<string, ValueSyntax> values, string key)
+    {
+        if (!values.TryGetValue(key, out var value))
+            return null;
+        if (value is not StringValueSyntax s)
+            throw TypeError(path, value, key, "a string in quotes");
+        return string.IsNullOrWhiteSpace(s.Value) ? null : s.Value.Trim();
+    }
+
+    static SourceLocation Location(string path, SourceSpan span) => new(path, span.Start.Line + 1, span.Start.Column + 1);
+
+    static KraftException TypeError(string path, SyntaxNode node, string key, string expected) =>
+        new($"{key} must be {expected}", Location(path, node.Span), $"write {key} as {expected} (pykraft's .kraftrc format)");
+}
