@@ -98,7 +98,7 @@ public static class ArchiveExtractor
                     break;
                 case TarEntryType.HardLink:
                     // A hard link names another entry of the archive; it becomes a copy of it.
-                    var source = Target(archive, root, entry.LinkName);
+                    var source = Target(archive, root, entry.LinkName, existing: true);
                     if (!File.Exists(source) || new FileInfo(source).LinkTarget is not null)
                         throw Refused(archive, entry.Name, $"is a hard link to '{entry.LinkName}', which is not a file earlier in the archive");
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -151,7 +151,7 @@ public static class ArchiveExtractor
     }
 
     /// <summary>Where an entry goes, refusing names that leave the tree or pass through a link made earlier.</summary>
-    static string Target(string archive, string root, string name)
+    static string Target(string archive, string root, string name, bool existing = false)
     {
         var clean = name.Replace('\\', '/');
         if (clean.StartsWith('/') || Path.IsPathRooted(clean) || clean.Contains('\0') || (clean.Length > 1 && clean[1] == ':'))
@@ -168,7 +168,7 @@ public static class ArchiveExtractor
             // A link made by an earlier entry must not let a later one write outside the tree.
             if (i < parts.Length - 1 && new FileInfo(path).LinkTarget is not null)
                 throw Refused(archive, name, "would be written through a symbolic link");
-            if (i == parts.Length - 1 && (File.Exists(path) || new FileInfo(path).LinkTarget is not null) && !Directory.Exists(path))
+            if (!existing && i == parts.Length - 1 && (File.Exists(path) || new FileInfo(path).LinkTarget is not null) && !Directory.Exists(path))
                 throw Refused(archive, name, "appears twice in the archive");
         }
         return path;
