@@ -108,7 +108,8 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
 
     ResolvedSource ResolveManifest(string label, IndexEntry entry, string? version, SourceLocation? location, ResolveMode mode, bool refresh, CancellationToken cancel)
     {
-        var m = entry.Manifest;
+        // A hand-made or older cache may leave the lists out.
+        var m = entry.Manifest with { Channels = entry.Manifest.Channels ?? [], Versions = entry.Manifest.Versions ?? [] };
         ManifestChannel? channel = null;
         ManifestVersion? ver = null;
         if (version is null)
