@@ -51,6 +51,9 @@ test -f "$app/Kraftfile.lock"
 echo "components locked: $(grep -c 'kind: git' "$app/Kraftfile.lock")"
 cd "$app"
 "$kraft" build --dry-run --locked | sed -n '/^components:/,/^lock:/p'
+if [ -n "${TRACE_EXEC:-}" ] && command -v strace >/dev/null; then
+  echo "processes started by kraft build --dry-run: $(strace -f -e trace=execve -o "$work/trace" "$kraft" build --dry-run >/dev/null; grep -c execve "$work/trace") (1 = kraft itself)"
+fi
 hyperfine -N --warmup 3 --runs "${RUNS:-30}" --export-markdown "$root/bench/results/build-dry-run-locked.md" \
   -n 'kraft build --dry-run (11 components, locked)' "$kraft build --dry-run" \
   -n 'kraft --version' "$kraft --version"
