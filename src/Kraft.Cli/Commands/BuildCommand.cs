@@ -16,7 +16,9 @@ public static class BuildCommand
         var force = new Option<bool>("--force") { Description = "Build even if some requested Kconfig options did not get their value" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show make's output as it runs" };
         var backend = KconfigBackendOption.Create();
+        var fetching = new FetchFlags();
         var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose, backend };
+        fetching.AddTo(cmd);
         selection.AddTo(cmd);
         cmd.Aliases.Add("bld");
         cmd.SetAction((r, cancel) =>
@@ -26,19 +28,20 @@ public static class BuildCommand
                 Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure),
                 Backend = r.GetValue(backend), KraftExecutable = KconfigBackendOption.SelfPath,
             };
-            return Task.FromResult(Run(r, selection, options, r.GetValue(dryRun), r.GetValue(verbose), cancel));
+            return Task.FromResult(Run(r, selection, fetching, options, r.GetValue(dryRun), r.GetValue(verbose), cancel));
         });
         return cmd;
     }
 
-    static int Run(ParseResult r, ProjectTargetOptions selection, BuildOptions options, bool dryRun, bool verbose, CancellationToken cancel)
+    static int Run(ParseResult r, ProjectTargetOptions selection, FetchFlags fetching, BuildOptions options, bool dryRun, bool verbose, CancellationToken cancel)
     {
         try
         {
             var (project, targets) = selection.Select(r);
             using var reporter = new ConsoleReporter(verbose);
             var builder = new ProjectBuilder(reporter);
-            var plan = builder.Plan(project, targets, fetch: !dryRun, cancel);
+            var (fetchOptions, config) = fetching.Read(r, fetch: !dryRun);
+            var plan = builder.Plan(project, targets, fetchOptions, config, cancel);
             if (dryRun)
             {
                 PlanPrinter.Print(plan, options, Console.Out);
@@ -71,6 +74,27 @@ public static class BuildCommand
     };
 }
 
+/// <summary>--locked and --offline, for the commands that fetch sources (build, configure).</summary>
+public sealed class FetchFlags
+{
+    public Option<bool> Locked { get; } = new("--locked") { Description = "Fail if Kraftfile.lock is missing or resolving the Kraftfile would change it" };
+    public Option<bool> Offline { get; } = new("--offline") { Description = "Use only the caches (git mirrors, archives, index); fail at once naming every missing component (also KRAFTKIT_OFFLINE=1)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Locked);
+        command.Options.Add(Offline);
+    }
+
+    /// <summary>The fetch options and the user's configuration (--offline overrides it).</summary>
+    public (Packages.FetchOptions Options, Packages.Config.UserConfig Config) Read(ParseResult r, bool fetch)
+    {
+        var config = Packages.Config.UserConfigLoader.Load();
+        var offline = r.GetValue(Offline) || config.Offline;
+        return (new Packages.FetchOptions { Fetch = fetch, Locked = r.GetValue(Locked), Offline = offline }, config with { Offline = offline });
+    }
+}
+
 /// <summary>Prints a build plan for --dry-run.</summary>
 public static class PlanPrinter
 {
@@ -81,6 +105,12 @@ public static class PlanPrinter
         w.WriteLine($"  unikraft  {plan.Core.Describe()}");
         foreach (var lib in plan.Libraries)
             w.WriteLine($"  {lib.Component.Name,-9} {lib.Describe()}");
+        var all = plan.Libraries.Prepend(plan.Core).ToList();
+        var changing = all.Count(c => c.Lock is Packages.LockState.Added or Packages.LockState.Changed);
+        if (all.Any(c => c.Lock != Packages.LockState.None))
+            w.WriteLine(changing == 0
+                ? "lock: Kraftfile.lock matches (nothing to resolve)"
+                : $"lock: a build would write Kraftfile.lock ({changing} component{(changing == 1 ? "" : "s")} new or changed)");
         foreach (var t in plan.Targets)
         {
             w.WriteLine($"target {t.Target.Name} ({t.Target.PlatArch}) -> {t.Layout.KernelPath}");

@@ -13,10 +13,12 @@ public static class ConfigureCommand
         var backend = KconfigBackendOption.Create();
         var force = new Option<bool>("--force") { Description = "Write the .config even if some requested Kconfig options did not get their value" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show where the configuration time went" };
+        var fetching = new FetchFlags();
         var cmd = new Command("configure", "Write the targets' .config from the Kraftfile (and the files make would generate), without building")
             { backend, force, verbose };
         selection.AddTo(cmd);
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, new BuildOptions
+        fetching.AddTo(cmd);
+        cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, fetching, new BuildOptions
         {
             Force = r.GetValue(force),
             Backend = r.GetValue(backend),
@@ -25,14 +27,15 @@ public static class ConfigureCommand
         return cmd;
     }
 
-    static int Run(ParseResult r, ProjectTargetOptions selection, BuildOptions options, bool verbose, CancellationToken cancel)
+    static int Run(ParseResult r, ProjectTargetOptions selection, FetchFlags fetching, BuildOptions options, bool verbose, CancellationToken cancel)
     {
         try
         {
             var (project, targets) = selection.Select(r);
             using var reporter = new ConsoleReporter(verbose);
             var builder = new ProjectBuilder(reporter);
-            var plan = builder.Plan(project, targets, fetch: true, cancel);
+            var (fetchOptions, config) = fetching.Read(r, fetch: true);
+            var plan = builder.Plan(project, targets, fetchOptions, config, cancel);
             foreach (var t in plan.Targets)
             {
                 var result = builder.ConfigureOnly(plan, t, options, cancel);

@@ -1,9 +1,90 @@
 using System.CommandLine;
+using Kraft.Cli.Rendering;
+using Kraft.Packages;
+using Kraft.Packages.Config;
+using Kraft.Packages.Index;
+using Kraft.Packages.Manifests;
+using Kraft.Packages.Resolution;
+using Kraft.Project;
 
 namespace Kraft.Cli;
 
-/// <summary><c>kraft pkg pull</c> (skeleton, to be written).</summary>
+/// <summary>
+/// <c>kraft pkg pull NAME[@VERSION|:VERSION]... [-w DIR]</c>: resolves components through the index
+/// and puts them where KraftKit places them in DIR (.unikraft/unikraft, .unikraft/libs/NAME, …),
+/// through the caches. Without NAME, every component of the project in DIR, writing Kraftfile.lock.
+/// </summary>
 public static class PkgPullCommand
 {
-    public static Command Create() => new("pull", "(not written yet)");
+    public static Command Create()
+    {
+        var names = new Argument<string[]>("name")
+        {
+            Description = "Components to pull: NAME, TYPE/NAME or TYPE-NAME, optionally with @VERSION or :VERSION (none: the project's components)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var workdir = new Option<string?>("--workdir", "-w") { Description = "The project directory to pull into (default: the current one)" };
+        var kraftfile = new Option<string?>("--kraftfile", "-K") { Description = "Use this Kraftfile (when pulling the project's components)" };
+        var fetching = new FetchFlags();
+        var cmd = new Command("pull", "Fetch components into a project's .unikraft folder (through the source cache)") { names, workdir, kraftfile };
+        fetching.AddTo(cmd);
+        cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(names) ?? [], r.GetValue(workdir), r.GetValue(kraftfile), r, fetching, cancel)));
+        return cmd;
+    }
+
+    static int Run(string[] names, string? workdir, string? kraftfile, ParseResult r, FetchFlags fetching, CancellationToken cancel)
+    {
+        try
+        {
+            var dir = Path.GetFullPath(workdir ?? Environment.CurrentDirectory);
+            var (options, config) = fetching.Read(r, fetch: true);
+            using var reporter = new ConsoleReporter();
+            using var fetcher = new SourceFetcher(reporter, config);
+            if (names.Length == 0)
+            {
+                var project = ProjectLoading.Load(dir, kraftfile);
+                var sources = fetcher.Prepare(project, options, cancel);
+                foreach (var c in sources.Libraries.Prepend(sources.Core).OfType<ResolvedComponent>())
+                    reporter.Done($"{ComponentRequest.For(c.Component, project.Directory).Id}: {c.Describe()}  {Rel(c.Path)}");
+                if (sources.LockWritten) reporter.Done($"wrote {Rel(sources.LockPath)}");
+                return 0;
+            }
+            foreach (var text in names)
+            {
+                var (type, name, version) = Parse(text, fetcher, config, cancel);
+                var (source, path) = fetcher.Pull(type, name, version, dir, cancel);
+                reporter.Done($"{type.Name()}/{name}: {source.Describe()}  {Rel(path)}");
+            }
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Program.Failure(e);
+        }
+    }
+
+    /// <summary>NAME[@VERSION|:VERSION] with an optional type (lib/musl, lib-musl, unikraft); the type comes from the index when not given.</summary>
+    static (ComponentType, string, string?) Parse(string text, SourceFetcher fetcher, UserConfig config, CancellationToken cancel)
+    {
+        string? version = null;
+        var at = text.LastIndexOf('@');
+        if (at > 0) { version = text[(at + 1)..]; text = text[..at]; }
+        if (!ComponentName.TryParse(text, out var typeText, out var name, out var colonVersion) || name.Length == 0)
+            throw new KraftException($"'{text}' is not a component name", hint: "write NAME, TYPE/NAME or TYPE-NAME, e.g. lib/musl:stable or unikraft@0.17.0");
+        version ??= colonVersion;
+        if (typeText is not null)
+        {
+            if (!ComponentTypes.TryParse(typeText, out var t))
+                throw new KraftException($"unknown component type '{typeText}'", hint: $"use {ComponentTypes.Allowed}");
+            return (t, name, version);
+        }
+        var index = fetcher.Resolver.Index(config.Offline ? ResolveMode.CacheOnly : ResolveMode.Network, cancel);
+        var found = index?.FindByName(name).ToList() ?? [];
+        if (found.Count > 1)
+            throw new KraftException($"'{name}' is the name of {string.Join(" and ", found.Select(e => e.Manifest.Id))}",
+                hint: $"say which, e.g. {found[0].Manifest.Id}");
+        return (found.Count == 1 ? found[0].Manifest.Type : ComponentType.Lib, name, version);
+    }
+
+    static string Rel(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
 }

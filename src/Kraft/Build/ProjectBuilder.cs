@@ -42,7 +42,16 @@ public sealed class ProjectBuilder(IReporter reporter)
     static readonly string KraftVersion = typeof(ProjectBuilder).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <summary>Fetches (or, for a dry run, only looks up) the core and the libraries, then plans the targets.</summary>
-    public BuildPlan Plan(KraftProject project, IReadOnlyList<Target> targets, bool fetch, CancellationToken cancel = default)
+    public BuildPlan Plan(KraftProject project, IReadOnlyList<Target> targets, bool fetch, CancellationToken cancel = default) =>
+        Plan(project, targets, new FetchOptions { Fetch = fetch }, null, cancel);
+
+    /// <summary>
+    /// Resolves the core and the libraries (through Kraftfile.lock and the component index),
+    /// fetches them unless <paramref name="options"/> says it is only a plan, and plans the targets.
+    /// A fetching plan writes Kraftfile.lock when a resolution changed.
+    /// </summary>
+    public BuildPlan Plan(KraftProject project, IReadOnlyList<Target> targets, FetchOptions options, Packages.Config.UserConfig? config,
+        CancellationToken cancel = default)
     {
         if (project.Unikraft is null)
             throw new KraftException("the Kraftfile has no 'unikraft:' component, so there is nothing to build from source",
@@ -50,11 +59,9 @@ public sealed class ProjectBuilder(IReporter reporter)
                 project.Runtime is not null
                     ? "this project uses a prebuilt runtime; packaging runtimes comes with the OCI support"
                     : "add e.g.\n  unikraft:\n    source: https://github.com/unikraft/unikraft.git\n    version: RELEASE-0.17.0");
-        var fetcher = new SourceFetcher(reporter);
-        ResolvedComponent Get(Component c) => fetch ? fetcher.Fetch(project, c, cancel) : fetcher.Peek(project, c, cancel);
-        var core = Get(project.Unikraft);
-        var libs = project.Libraries.Select(Get).ToList();
-        return BuildPlanner.Plan(project, core, libs, targets, reporter.Warn);
+        using var fetcher = new SourceFetcher(reporter, config);
+        var sources = fetcher.Prepare(project, options, cancel);
+        return BuildPlanner.Plan(project, sources.Core!, sources.Libraries, targets, reporter.Warn);
     }
 
     public TargetBuildResult Build(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)

@@ -1,11 +1,13 @@
+using Kraft.Packages.Manifests;
 using Kraft.Project;
 
 namespace Kraft.Packages;
 
 /// <summary>
-/// Where a component without a <c>source:</c> comes from until the component index is used:
-/// Unikraft's own repositories (<c>unikraft/unikraft</c>, <c>unikraft/lib-NAME</c>). The base
-/// can be moved with KRAFT_GIT_ORIGIN_BASE (a mirror, or a local folder of bare repositories).
+/// Where a component without a <c>source:</c> came from before the component index: Unikraft's
+/// own repositories (<c>unikraft/unikraft</c>, <c>unikraft/lib-NAME</c>) under a base that
+/// KRAFT_GIT_ORIGIN_BASE moves (a mirror, or a local folder of bare repositories). The resolver
+/// still uses it when KRAFT_GIT_ORIGIN_BASE is set and the index has no such component.
 /// </summary>
 public static class DefaultOrigins
 {
@@ -16,11 +18,17 @@ public static class DefaultOrigins
 
     public static string For(Component component) => component.Kind switch
     {
-        ComponentKind.Core => $"{Base}/unikraft.git",
-        ComponentKind.Library => $"{Base}/lib-{component.Name}.git",
-        ComponentKind.Application => $"{Base}/app-{component.Name}.git",
+        ComponentKind.Core => For(ComponentType.Core, component.Name),
+        ComponentKind.Library => For(ComponentType.Lib, component.Name),
+        ComponentKind.Application => For(ComponentType.App, component.Name),
         _ => throw new KraftException($"component '{component.Name}' has no source and no default origin",
             component.Location, "add a 'source:' (a directory or a git URL)"),
+    };
+
+    public static string For(ComponentType type, string name) => type switch
+    {
+        ComponentType.Core => $"{Base}/unikraft.git",
+        _ => $"{Base}/{type.Name()}-{name}.git",
     };
 
     /// <summary>

@@ -1,164 +1,338 @@
 using Kraft.Host;
+using Kraft.Packages.Config;
+using Kraft.Packages.Fetching;
+using Kraft.Packages.Locking;
+using Kraft.Packages.Manifests;
+using Kraft.Packages.Resolution;
 using Kraft.Project;
 
 namespace Kraft.Packages;
 
-/// <summary>
-/// Puts each component's source tree on disk: local directories are used in place; git sources
-/// are cloned with the system git into the project's .unikraft folder and checked out at the
-/// asked version. Nothing touches the network when the asked version is already there.
-/// </summary>
-public sealed class SourceFetcher(IReporter reporter)
+/// <summary>What preparing a project's sources may do.</summary>
+public sealed record FetchOptions
 {
+    /// <summary>False for plans (--dry-run): nothing is fetched or written and the network is not used.</summary>
+    public bool Fetch { get; init; } = true;
+    /// <summary>Only the caches (--offline; KRAFTKIT_OFFLINE=1 through the configuration counts too).</summary>
+    public bool Offline { get; init; }
+    /// <summary>Fail rather than change Kraftfile.lock (--locked).</summary>
+    public bool Locked { get; init; }
+}
+
+/// <summary>A project's components as prepared: the core (if any), the libraries, and what happened to the lock.</summary>
+public sealed record ProjectSources(ResolvedComponent? Core, IReadOnlyList<ResolvedComponent> Libraries, string LockPath,
+    bool LockWritten, IReadOnlyList<string> LockChanges);
+
+/// <summary>
+/// Puts each component's source tree on disk. Resolution (<see cref="ComponentResolver"/>) says
+/// exactly what (a commit, an archive digest, a directory); Kraftfile.lock keeps that answer while
+/// the Kraftfile's request does not change; the caches (git mirrors, archives) provide the bytes,
+/// so the network is used only for what is not cached. Directories are used in place; git
+/// components are checked out from the mirror into .unikraft/unikraft or .unikraft/libs/NAME;
+/// archives are unpacked there.
+/// </summary>
+public sealed class SourceFetcher : IDisposable
+{
+    readonly IReporter _reporter;
+    readonly UserConfig _config;
     Git? _git;
-    Git GitTool => _git ??= new Git();
+    HttpFetcher? _http;
 
-    /// <summary>Where a git component is checked out: .unikraft/unikraft or .unikraft/libs/NAME.</summary>
-    public static string CheckoutPath(KraftProject project, Component c) => c.Kind switch
-    {
-        ComponentKind.Core => Path.Combine(project.Directory, ".unikraft", "unikraft"),
-        ComponentKind.Library => Path.Combine(project.Directory, ".unikraft", "libs", c.Name),
-        ComponentKind.Application => Path.Combine(project.Directory, ".unikraft", "apps", c.Name),
-        _ => Path.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
-    };
+    public GitMirrorCache Mirrors { get; }
+    public ArchiveCache Archives { get; }
+    public ComponentResolver Resolver { get; }
+    public SourcesCache Cache { get; }
 
-    /// <summary>Fetches (when needed) and returns where the component's tree is.</summary>
-    public ResolvedComponent Fetch(KraftProject project, Component c, CancellationToken cancel = default)
+    public SourceFetcher(IReporter reporter, UserConfig? config = null)
     {
-        var source = c.Source ?? DefaultOrigins.For(c);
-        if (c.Source is not null && SourceClassifier.Classify(source) == SourceKind.LocalDirectory)
-            return Local(c, source);
-        return FetchGit(c, source, CheckoutPath(project, c), cancel, anyOrigin: c.Source is null);
+        _reporter = reporter;
+        _config = config ?? UserConfigLoader.Load();
+        Cache = new SourcesCache(_config.SourcesDir);
+        Mirrors = new GitMirrorCache(Cache, () => GitTool, reporter);
+        Archives = new ArchiveCache(Cache, () => Http, reporter);
+        Resolver = new ComponentResolver(_config, Mirrors, reporter);
     }
 
-    /// <summary>What a fetch would give, without fetching: for plans (--dry-run).</summary>
-    public ResolvedComponent Peek(KraftProject project, Component c, CancellationToken cancel = default)
+    Git GitTool => _git ??= new Git();
+    HttpFetcher Http => _http ??= new HttpFetcher(_config.Auth.ToDictionary(
+        kv => kv.Key, kv => new HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl)));
+
+    public void Dispose() => _http?.Dispose();
+
+    /// <summary>Where a component goes in a project: .unikraft/unikraft or .unikraft/libs/NAME (KraftKit's places).</summary>
+    public static string CheckoutPath(KraftProject project, Component c) => c.Kind switch
     {
-        var source = c.Source ?? DefaultOrigins.For(c);
-        if (c.Source is not null && SourceClassifier.Classify(source) == SourceKind.LocalDirectory)
-            return Local(c, source);
-        var dest = CheckoutPath(project, c);
-        var checkedOut = Directory.Exists(Path.Combine(dest, ".git"));
-        var commit = checkedOut ? ResolveLocal(dest, c.Version, cancel) : null;
-        if (checkedOut && c.Source is null
-            && GitTool.Run(dest, cancel, "config", "--get", "remote.origin.url").StandardOutput.Trim() is { Length: > 0 } origin)
-            source = origin;
-        return new ResolvedComponent
+        ComponentKind.Runtime => Path.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
+        _ => PlacePath(project.Directory, ComponentTypes.From(c.Kind), c.Name),
+    };
+
+    /// <summary>KraftKit's PlaceComponent: core in .unikraft/unikraft, others in .unikraft/PLURAL/NAME.</summary>
+    public static string PlacePath(string workdir, ComponentType type, string name) => type == ComponentType.Core
+        ? Path.Combine(workdir, ".unikraft", "unikraft")
+        : Path.Combine(workdir, ".unikraft", type.Plural(), name);
+
+    /// <summary>
+    /// Resolves (through Kraftfile.lock where the request is unchanged) and, unless only planning,
+    /// fetches the core and the libraries, then writes the lock if anything in it changed.
+    /// Offline, every component is checked against the caches first and all missing ones are
+    /// named in one error before anything is fetched.
+    /// </summary>
+    public ProjectSources Prepare(KraftProject project, FetchOptions options, CancellationToken cancel = default)
+    {
+        var lockPath = LockFile.PathFor(project.KraftfilePath);
+        var lockFile = LockFile.Load(lockPath);
+        var offline = options.Offline || _config.Offline;
+        var mode = options.Fetch && !offline ? ResolveMode.Network : ResolveMode.CacheOnly;
+        var components = new List<Component>();
+        if (project.Unikraft is not null) components.Add(project.Unikraft);
+        components.AddRange(project.Libraries);
+
+        var items = new List<Item>();
+        var problems = new List<string>();
+        var missing = new List<NotCachedException>();
+        foreach (var c in components)
         {
-            Component = c, Path = dest, Origin = source, Commit = commit,
-            RequestedVersion = c.Version, Pending = commit is null,
+            var req = ComponentRequest.For(c, project.Directory);
+            var entry = lockFile?.Find(req.Type, req.Name);
+            if (entry is not null && entry.Request == req)
+            {
+                items.Add(new Item(c, req, entry.Resolved, LockState.Locked, null));
+                continue;
+            }
+            var state = entry is null ? LockState.Added : LockState.Changed;
+            if (options.Locked)
+            {
+                if (!(lockFile is null && IsLocalDirectory(c)))
+                    problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock" : $"{req.Id}: the Kraftfile changed ({ComponentRequest.Difference(entry.Request, req)})");
+                continue;
+            }
+            try
+            {
+                var src = Resolver.Resolve(c, mode, false, cancel);
+                items.Add(new Item(c, req, src, state, entry));
+            }
+            catch (NotCachedException e)
+            {
+                missing.Add(e);
+                items.Add(new Item(c, req, null, state, entry) { Pending = e.Missing });
+            }
+        }
+        if (options.Locked)
+        {
+            foreach (var stale in lockFile?.Entries ?? [])
+                if (!items.Any(i => i.Request.Type == stale.Request.Type && i.Request.Name == stale.Request.Name)
+                    && !components.Any(c => ComponentRequest.For(c, project.Directory) is var r && r.Type == stale.Request.Type && r.Name == stale.Request.Name))
+                    problems.Add($"{stale.Request.Id}: in Kraftfile.lock but no longer in the Kraftfile");
+            if (problems.Count > 0)
+                throw new KraftException(
+                    (lockFile is null ? $"--locked: there is no {lockPath}" : "--locked: resolving the Kraftfile would change Kraftfile.lock")
+                    + ":\n  " + string.Join("\n  ", problems),
+                    new SourceLocation(lockPath),
+                    "run the command without --locked to update the lock (then commit it), or put the Kraftfile back as the lock has it");
+        }
+
+        // Before fetching anything: can the caches provide every resolved component?
+        foreach (var item in items.Where(i => i.Source is not null))
+        {
+            var reason = Missing(item.Source!, CheckoutPath(project, item.Component), cancel);
+            if (reason is null) continue;
+            item.Pending = reason;
+            if (offline) missing.Add(new NotCachedException(Label(item.Component), item.Component.Version, reason, item.Component.Location));
+        }
+        if (offline && options.Fetch && missing.Count > 0)
+            throw new KraftException(
+                $"offline: {(missing.Count == 1 ? "1 component is" : $"{missing.Count} components are")} not in the cache ({_config.SourcesDir}):\n  "
+                + string.Join("\n  ", missing.Select(m => (m.Location is { } at ? at + ": " : "") + m.Message)),
+                hint: "connect and run 'kraft build' (or 'kraft pkg pull' in the project) once, so everything is cached; offline builds use only the cache");
+
+        if (!options.Fetch)
+        {
+            var planned = items.Select(i => Planned(project, i)).ToList();
+            return Result(project, planned, lockPath, false, []);
+        }
+
+        var fetched = new List<ResolvedComponent>();
+        var finals = new List<LockEntry>();
+        foreach (var item in items)
+        {
+            var dest = CheckoutPath(project, item.Component);
+            var final = Materialize(Label(item.Component), item.Component.Location, item.Source!, dest, offline, cancel);
+            finals.Add(new LockEntry(item.Request, final));
+            fetched.Add(Component(item.Component, final, item.Source!.Kind == SourceKind.LocalDirectory ? final.Location : dest) with
+            {
+                Lock = item.State,
+                LockDifference = item.Previous is { } prev ? Difference(prev, item.Request, final) : null,
+            });
+        }
+
+        var changes = new List<string>();
+        var written = false;
+        if (lockFile is not null || finals.Any(f => f.Resolved.Kind != SourceKind.LocalDirectory))
+        {
+            var text = LockFile.Format(lockPath, finals);
+            var old = File.Exists(lockPath) ? File.ReadAllText(lockPath) : null;
+            if (text != old)
+            {
+                foreach (var (r, f) in fetched.Zip(finals))
+                    if (r.Lock == LockState.Added) changes.Add($"added {f.Request.Id}: {f.Resolved.Describe()}");
+                    else if (r.Lock == LockState.Changed) changes.Add($"{f.Request.Id}: {r.LockDifference}");
+                foreach (var stale in lockFile?.Entries ?? [])
+                    if (!finals.Any(f => f.Request.Type == stale.Request.Type && f.Request.Name == stale.Request.Name))
+                        changes.Add($"removed {stale.Request.Id} (no longer in the Kraftfile)");
+                AtomicFile.WriteAllText(lockPath, text);
+                written = true;
+                foreach (var ch in changes) _reporter.Info($"Kraftfile.lock: {ch}");
+            }
+        }
+        return Result(project, fetched, lockPath, written, changes);
+    }
+
+    static ProjectSources Result(KraftProject project, List<ResolvedComponent> all, string lockPath, bool written, List<string> changes)
+    {
+        var core = project.Unikraft is null ? null : all[0];
+        return new ProjectSources(core, all.Skip(core is null ? 0 : 1).ToList(), lockPath, written, changes);
+    }
+
+    static string Difference(LockEntry previous, ComponentRequest now, ResolvedSource resolved)
+    {
+        var req = ComponentRequest.Difference(previous.Request, now);
+        var res = ResolvedSource.Difference(previous.Resolved, resolved);
+        return res == "unchanged" ? req : $"{req}; {res}";
+    }
+
+    sealed record Item(Component Component, ComponentRequest Request, ResolvedSource? Source, LockState State, LockEntry? Previous)
+    {
+        /// <summary>Why it is not on disk and cannot be fetched from the caches (null: fine).</summary>
+        public string? Pending { get; set; }
+    }
+
+    ResolvedComponent Planned(KraftProject project, Item item)
+    {
+        var c = item.Component;
+        var dest = CheckoutPath(project, c);
+        if (item.Source is not { } src)
+            return new ResolvedComponent
+            {
+                Component = c, Path = dest, Origin = c.Source ?? "the component index", RequestedVersion = c.Version,
+                Pending = true, PendingReason = item.Pending, Lock = item.State,
+            };
+        var onDisk = src.Kind switch
+        {
+            SourceKind.LocalDirectory => Directory.Exists(src.Location),
+            SourceKind.Git => GitCheckout.DetachedHead(dest) == src.Commit,
+            _ => src.Sha256 is not null && ArchiveExtractor.ReadMarker(dest) == src.Sha256,
+        };
+        return Component(c, src, src.Kind == SourceKind.LocalDirectory ? src.Location : dest) with
+        {
+            Pending = !onDisk, PendingReason = onDisk ? null : item.Pending,
+            Lock = item.State,
+            LockDifference = item.Previous is { } prev ? Difference(prev, item.Request, src) : null,
         };
     }
 
-    static ResolvedComponent Local(Component c, string dir)
+    static ResolvedComponent Component(Component c, ResolvedSource src, string path) => new()
     {
-        if (!Directory.Exists(dir))
-            throw new KraftException($"the source of {Describe(c)} does not exist: {dir}", c.Location,
-                "fix the path (relative paths are taken from the Kraftfile's directory) or use a git URL");
-        return new ResolvedComponent { Component = c, Path = Path.GetFullPath(dir), Origin = "local directory" };
+        Component = c, Path = path, Origin = src.Kind == SourceKind.LocalDirectory ? "local directory" : src.Location,
+        Commit = src.Commit, RequestedVersion = c.Version, Source = src,
+    };
+
+    /// <summary>Why the caches cannot provide <paramref name="src"/> at <paramref name="dest"/>, or null when they can.</summary>
+    public string? Missing(ResolvedSource src, string dest, CancellationToken cancel)
+    {
+        switch (src.Kind)
+        {
+            case SourceKind.LocalDirectory:
+                return Directory.Exists(src.Location) ? null : $"the directory {src.Location} does not exist";
+            case SourceKind.Git:
+                if (GitCheckout.DetachedHead(dest) == src.Commit) return null;
+                if (Mirrors.HasCommit(src.Location, src.Commit!, cancel)) return null;
+                if (GitCheckout.IsCheckout(dest) && GitTool.Run(dest, cancel, "cat-file", "-e", src.Commit + "^{commit}").Succeeded) return null;
+                return Mirrors.Exists(src.Location)
+                    ? $"commit {src.Commit![..12]} of {src.Location} is not in the git cache"
+                    : $"{src.Location} is not in the git cache";
+            default:
+                if (src.Sha256 is not null && (ArchiveExtractor.ReadMarker(dest) == src.Sha256 || Archives.Find(src.Sha256) is not null)) return null;
+                return $"the archive {src.Location} is not in the cache";
+        }
     }
 
-    /// <param name="anyOrigin">
-    /// The Kraftfile named no source, so an existing checkout is fine wherever it was cloned from
-    /// (a mirror, say), as long as it has the asked version.
-    /// </param>
-    ResolvedComponent FetchGit(Component c, string url, string dest, CancellationToken cancel, bool anyOrigin = false)
+    /// <summary>Puts a resolved source at <paramref name="dest"/> (directories stay where they are); returns it with the digest of a downloaded archive filled in.</summary>
+    public ResolvedSource Materialize(string label, SourceLocation? location, ResolvedSource src, string dest, bool offline, CancellationToken cancel)
     {
-        var git = GitTool;
-        if (Directory.Exists(Path.Combine(dest, ".git")))
+        switch (src.Kind)
         {
-            var origin = git.Run(dest, cancel, "config", "--get", "remote.origin.url").StandardOutput.Trim();
-            if (origin == url || anyOrigin && origin.Length > 0)
-            {
-                url = origin;
-                var commit = ResolveLocal(dest, c.Version, cancel);
-                if (commit is null)
+            case SourceKind.LocalDirectory:
+                if (!Directory.Exists(src.Location))
+                    throw new KraftException($"the source of {label} does not exist: {src.Location}", location,
+                        "fix the path (relative paths are taken from the Kraftfile's directory) or use a git URL");
+                return src;
+            case SourceKind.Git:
+                var commit = src.Commit!;
+                if (GitCheckout.DetachedHead(dest) == commit) return src;
+                var inCheckout = GitCheckout.IsCheckout(dest) && GitTool.Run(dest, cancel, "cat-file", "-e", commit + "^{commit}").Succeeded;
+                if (!inCheckout && !Mirrors.HasCommit(src.Location, commit, cancel))
                 {
-                    reporter.Info($"fetching {Describe(c)} from {url}");
-                    git.Check(dest, $"git fetch of {url}", cancel, "fetch", "--quiet", "--tags", "--force", "origin");
-                    commit = ResolveLocal(dest, c.Version, cancel) ?? throw UnknownVersion(c, url, dest);
+                    if (offline) throw new NotCachedException(label, src.Ref, $"commit {commit[..12]} of {src.Location} is not in the git cache", location);
+                    Mirrors.EnsureCommit(src.Location, commit, cancel);
                 }
-                Checkout(git, dest, commit, cancel);
-                return Resolved(c, url, dest, commit);
-            }
-            reporter.Warn($"{dest} was cloned from {(origin.Length == 0 ? "elsewhere" : origin)}; replacing it with {url}");
+                _reporter.Info($"checking out {label} at {src.Ref ?? "the default branch"} ({commit[..12]})");
+                GitCheckout.Materialize(GitTool, Mirrors.PathFor(src.Location), src.Location, commit, dest, label, location, cancel);
+                return src;
+            default:
+                if (src.Sha256 is not null && ArchiveExtractor.ReadMarker(dest) == src.Sha256) return src;
+                var (file, sha) = Archives.Get(src.Location, src.Sha256, offline, label, cancel);
+                if (ArchiveExtractor.ReadMarker(dest) != sha)
+                {
+                    if (Directory.Exists(dest) && !GitCheckout.IsCheckout(dest) && ArchiveExtractor.ReadMarker(dest) is null
+                        && Directory.EnumerateFileSystemEntries(dest).Any())
+                        throw new KraftException($"{dest} exists but kraft did not put it there", location,
+                            $"move it away or delete it, then try again; kraft unpacks {label} from {src.Location} there");
+                    _reporter.Info($"unpacking {label} ({sha[..12]})");
+                    ArchiveExtractor.Extract(file, dest, sha, src.Location);
+                }
+                return src with { Sha256 = sha };
         }
-        else if (Directory.Exists(dest) && Directory.EnumerateFileSystemEntries(dest).Any())
+    }
+
+    /// <summary>Fetches one component without any lock (resolution may use the network unless offline).</summary>
+    public ResolvedComponent Fetch(KraftProject project, Component c, CancellationToken cancel = default)
+    {
+        var offline = _config.Offline;
+        var src = Resolver.Resolve(c, offline ? ResolveMode.CacheOnly : ResolveMode.Network, false, cancel);
+        var dest = CheckoutPath(project, c);
+        var final = Materialize(Label(c), c.Location, src, dest, offline, cancel);
+        return Component(c, final, final.Kind == SourceKind.LocalDirectory ? final.Location : dest);
+    }
+
+    /// <summary>What a fetch would give, from the caches only: for plans.</summary>
+    public ResolvedComponent Peek(KraftProject project, Component c, CancellationToken cancel = default)
+    {
+        ResolvedSource src;
+        try { src = Resolver.Resolve(c, ResolveMode.CacheOnly, false, cancel); }
+        catch (NotCachedException e)
         {
-            throw new KraftException($"{dest} exists but is not a git checkout", c.Location,
-                $"move it away or delete it, then build again; kraft clones {url} there");
+            return new ResolvedComponent
+            {
+                Component = c, Path = CheckoutPath(project, c), Origin = c.Source ?? "the component index",
+                RequestedVersion = c.Version, Pending = true, PendingReason = e.Missing,
+            };
         }
-
-        // Clone beside the destination and rename it into place at the end, so an interrupted
-        // clone never leaves a tree that a later build would trust.
-        var parent = Path.GetDirectoryName(dest)!;
-        Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(dest)}.clone-{Environment.ProcessId}");
-        DeleteTree(tmp);
-        try
+        return Planned(project, new Item(c, ComponentRequest.For(c, project.Directory), src, LockState.None, null)
         {
-            reporter.Info($"cloning {Describe(c)} from {url}");
-            git.Check(null, $"git clone of {url}", cancel, "clone", "--quiet", "--no-checkout", url, tmp);
-            var commit = ResolveLocal(tmp, c.Version, cancel) ?? throw UnknownVersion(c, url, tmp);
-            Checkout(git, tmp, commit, cancel);
-            DeleteTree(dest);
-            Directory.Move(tmp, dest);
-            return Resolved(c, url, dest, commit);
-        }
-        finally
-        {
-            DeleteTree(tmp);
-        }
+            Pending = Missing(src, CheckoutPath(project, c), cancel),
+        });
     }
 
-    string? ResolveLocal(string repo, string? version, CancellationToken cancel)
+    /// <summary>kraft pkg pull NAME: resolves one component (no lock) and puts it in WORKDIR/.unikraft/… as KraftKit places it.</summary>
+    public (ResolvedSource Source, string Path) Pull(ComponentType type, string name, string? version, string workdir, CancellationToken cancel = default)
     {
-        var git = GitTool;
-        if (version is null)
-            return git.ResolveCommit(repo, "refs/remotes/origin/HEAD", cancel) ?? git.ResolveCommit(repo, "HEAD", cancel);
-        foreach (var rev in DefaultOrigins.RevisionCandidates(version))
-            if (git.ResolveCommit(repo, rev, cancel) is { } sha)
-                return sha;
-        return null;
+        var offline = _config.Offline;
+        var src = Resolver.Resolve(type, name, null, version, null, offline ? ResolveMode.CacheOnly : ResolveMode.Network, false, cancel);
+        var dest = src.Kind == SourceKind.LocalDirectory ? src.Location : PlacePath(workdir, type, name);
+        return (Materialize(ComponentResolver.Label(type, name), null, src, dest, offline, cancel), dest);
     }
 
-    static void Checkout(Git git, string repo, string commit, CancellationToken cancel)
-    {
-        var head = git.ResolveCommit(repo, "HEAD", cancel);
-        var clean = head == commit && git.Run(repo, cancel, "status", "--porcelain", "--untracked-files=no").StandardOutput.Length == 0;
-        if (!clean)
-            git.Check(repo, $"git checkout of {commit}", cancel, "checkout", "--quiet", "--force", "--detach", commit);
-    }
+    static bool IsLocalDirectory(Component c) => c.Source is not null && SourceClassifier.Classify(c.Source) == SourceKind.LocalDirectory;
 
-    KraftException UnknownVersion(Component c, string url, string repo)
-    {
-        var refs = GitTool.Run(repo, default, "for-each-ref", "--sort=-creatordate", "--count=12",
-            "--format=%(refname:lstrip=2)", "refs/tags", "refs/remotes/origin").StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(r => r.StartsWith("origin/", StringComparison.Ordinal) ? r["origin/".Length..] : r)
-            .Where(r => r != "HEAD").Distinct();
-        return new KraftException($"version '{c.Version}' of {Describe(c)} does not exist in {url}", c.Location,
-            $"use a tag, branch or commit that exists; recent ones: {string.Join(", ", refs)}");
-    }
-
-    static ResolvedComponent Resolved(Component c, string url, string path, string commit) => new()
-    {
-        Component = c, Path = path, Origin = url, Commit = commit, RequestedVersion = c.Version,
-    };
-
-    static string Describe(Component c) => c.Kind switch
-    {
-        ComponentKind.Core => "the Unikraft core",
-        ComponentKind.Library => $"library '{c.Name}'",
-        _ => $"'{c.Name}'",
-    };
-
-    static void DeleteTree(string path)
-    {
-        if (!Directory.Exists(path)) return;
-        // git makes its pack files read-only; clear that so the delete cannot fail half-way.
-        foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-            File.SetAttributes(f, FileAttributes.Normal);
-        Directory.Delete(path, recursive: true);
-    }
+    static string Label(Component c) => ComponentResolver.Label(ComponentTypes.From(c.Kind), c.Name);
 }

@@ -13,6 +13,9 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeS
 /// <summary>Runs the published kraft binary as a user would, with a time limit.</summary>
 public static class KraftCli
 {
+    /// <summary>Config and caches for CLI runs that do not set their own (one per test process).</summary>
+    static readonly string IsolatedHome = Directory.CreateTempSubdirectory("kraft-test-home-").FullName;
+
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, TimeSpan.FromMinutes(5), args);
 
     public static CliResult Run(string workDir, IDictionary<string, string?>? env, TimeSpan timeout, params string[] args)
@@ -30,6 +33,10 @@ public static class KraftCli
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["CI"] = "true";
+        // Never the user's own kraft configuration or caches (tests that care pass their own).
+        psi.Environment["KRAFTKIT_CONFIG_DIR"] = Path.Combine(IsolatedHome, "config");
+        psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = Path.Combine(IsolatedHome, "manifests");
+        psi.Environment["KRAFTKIT_PATHS_SOURCES"] = Path.Combine(IsolatedHome, "sources");
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;

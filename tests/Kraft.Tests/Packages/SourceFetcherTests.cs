@@ -3,8 +3,12 @@ using Kraft.Project;
 
 namespace Kraft.Tests.Packages;
 
-public class SourceFetcherTests
+public class SourceFetcherTests : IDisposable
 {
+    readonly PackagesEnv _env = new();
+    public void Dispose() => _env.Dispose();
+    SourceFetcher NewFetcher() => new(NullReporter.Instance, _env.Config);
+
     static KraftProject ProjectIn(string dir) => new()
     {
         Directory = dir, KraftfilePath = System.IO.Path.Combine(dir, "Kraftfile"), Spec = "v0.6", Name = "app",
@@ -26,7 +30,7 @@ public class SourceFetcherTests
         repo.Git("branch", "stable");
         var c3 = repo.Commit("Makefile", "v3", "three");
         using var work = new TempDir();
-        var fetcher = new SourceFetcher(NullReporter.Instance);
+        var fetcher = NewFetcher();
         var project = ProjectIn(work.Path);
 
         var tag = fetcher.Fetch(project, Core(repo.Url, "v0.16.3"));
@@ -47,7 +51,7 @@ public class SourceFetcherTests
         var c1 = repo.Commit("f", "1", "one");
         repo.Git("tag", "v1");
         using var work = new TempDir();
-        var fetcher = new SourceFetcher(NullReporter.Instance);
+        var fetcher = NewFetcher();
         var project = ProjectIn(work.Path);
         fetcher.Fetch(project, Core(repo.Url, "v1"));
         // The origin disappears: the checkout must still be usable.
@@ -61,7 +65,7 @@ public class SourceFetcherTests
         using var repo = new GitRepoFixture();
         repo.Commit("f", "1", "one");
         using var work = new TempDir();
-        var fetcher = new SourceFetcher(NullReporter.Instance);
+        var fetcher = NewFetcher();
         var project = ProjectIn(work.Path);
         fetcher.Fetch(project, Core(repo.Url, "main"));
         var c2 = repo.Commit("f", "2", "two");
@@ -76,14 +80,14 @@ public class SourceFetcherTests
         repo.Commit("f", "1", "one");
         repo.Git("tag", "v1.0");
         using var work = new TempDir();
-        var e = Assert.Throws<KraftException>(() => new SourceFetcher(NullReporter.Instance).Fetch(ProjectIn(work.Path), Core(repo.Url, "v9.9")));
+        var e = Assert.Throws<KraftException>(() => NewFetcher().Fetch(ProjectIn(work.Path), Core(repo.Url, "v9.9")));
         Assert.Contains("version 'v9.9'", e.Message);
         Assert.Contains("does not exist", e.Message);
         Assert.Contains("v1.0", e.Hint);
         Assert.Equal(3, e.Location!.Value.Line);
         // Nothing half-cloned is left behind to be trusted later.
         Assert.False(Directory.Exists(System.IO.Path.Combine(work.Path, ".unikraft", "unikraft")));
-        Assert.Empty(Directory.GetDirectories(System.IO.Path.Combine(work.Path, ".unikraft")));
+        Assert.True(!Directory.Exists(work[".unikraft"]) || Directory.GetDirectories(work[".unikraft"]).Length == 0);
     }
 
     [Fact]
@@ -91,8 +95,9 @@ public class SourceFetcherTests
     {
         using var work = new TempDir();
         var e = Assert.Throws<KraftException>(() =>
-            new SourceFetcher(NullReporter.Instance).Fetch(ProjectIn(work.Path), Core("file:///nonexistent/repo.git", "v1")));
-        Assert.Contains("git clone of file:///nonexistent/repo.git failed", e.Message);
+            NewFetcher().Fetch(ProjectIn(work.Path), Core("file:///nonexistent/repo.git", "v1")));
+        Assert.Contains("file:///nonexistent/repo.git failed", e.Message);
+        Assert.False(Directory.Exists(work[".unikraft"]));
     }
 
     [Fact]
@@ -100,7 +105,7 @@ public class SourceFetcherTests
     {
         using var work = new TempDir();
         var core = work.Write("core/Makefile", "");
-        var fetcher = new SourceFetcher(NullReporter.Instance);
+        var fetcher = NewFetcher();
         var r = fetcher.Fetch(ProjectIn(work.Path), Core(work["core"], null));
         Assert.Equal(work["core"], r.Path);
         Assert.Equal("local directory", r.Origin);
@@ -116,7 +121,7 @@ public class SourceFetcherTests
         using var repo = new GitRepoFixture();
         repo.Commit("f", "1", "one");
         using var work = new TempDir();
-        var r = new SourceFetcher(NullReporter.Instance).Peek(ProjectIn(work.Path), Core(repo.Url, "main"));
+        var r = NewFetcher().Peek(ProjectIn(work.Path), Core(repo.Url, "main"));
         Assert.True(r.Pending);
         Assert.Contains("not fetched yet", r.Describe());
         Assert.False(Directory.Exists(work[".unikraft"]));
