@@ -37,14 +37,19 @@ public sealed class IndexUpdater(UserConfig config, IReporter reporter)
     /// <summary>Builds the source for a configured string (tests may substitute their own).</summary>
     public Func<string, SourceContext, IManifestSource> CreateSource { get; init; } = SourceFactory.Create;
 
+    /// <summary>The HTTP client to use (the caller keeps ownership); by default one is made from the config's credentials.</summary>
+    public HttpFetcher? Http { get; init; }
+
     public async Task<UpdateReport> UpdateAsync(CancellationToken cancel)
     {
         if (config.Offline)
             throw new KraftException("kraft pkg update needs the network, and kraft is offline (--offline or KRAFTKIT_OFFLINE)",
                 hint: "run it without --offline and with KRAFTKIT_OFFLINE unset");
-        using var http = new HttpFetcher(config.Auth.ToDictionary(kv => kv.Key,
-            kv => new HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl), StringComparer.OrdinalIgnoreCase));
-        var context = new SourceContext(config, http, reporter);
+        using var owned = Http is null
+            ? new HttpFetcher(config.Auth.ToDictionary(kv => kv.Key,
+                kv => new HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl), StringComparer.OrdinalIgnoreCase))
+            : null;
+        var context = new SourceContext(config, Http ?? owned!, reporter);
         var sources = config.Sources;
         var results = new Result[sources.Count];
         var done = 0;

@@ -32,9 +32,9 @@ public static class ManifestReferences
         const string hint = "an index may only point to manifest files in its own directory or below it, written like ./libs/musl.yaml";
         if (reference.Contains('\\') || reference.Contains('\0'))
             throw new KraftException($"manifest reference '{reference}' is not a relative path", at, hint);
-        if (reference.StartsWith('/') || reference.StartsWith('~') || Path.IsPathRooted(reference))
-            throw new KraftException($"manifest reference '{reference}' is an absolute path, which leaves the index", at, hint);
         var hasScheme = reference.Contains("://", StringComparison.Ordinal) || reference.StartsWith("//", StringComparison.Ordinal);
+        if (!hasScheme && (reference.StartsWith('/') || reference.StartsWith('~') || Path.IsPathRooted(reference)))
+            throw new KraftException($"manifest reference '{reference}' is an absolute path, which leaves the index", at, hint);
         if (IsUrl(from))
         {
             var baseUri = new Uri(from);
