@@ -38,7 +38,7 @@ internal static class IndexFixtures
         return server.Url($"{dir}/index.yaml");
     }
 
-    public static UserConfig Config(TempDir dir, params string[] sources) => new()
+    public static UserConfig TestConfig(TempDir dir, params string[] sources) => new()
     {
         ConfigFile = dir["config/config.yaml"],
         ManifestsDir = dir["manifests"],
@@ -46,7 +46,7 @@ internal static class IndexFixtures
         Sources = sources.Select(s => new ConfiguredSource(s, "test")).ToList(),
     };
 
-    public static SourceContext Context(TempDir dir, HttpFetcher http) => new(Config(dir), http, NullReporter.Instance);
+    public static SourceContext Context(TempDir dir, HttpFetcher http) => new(TestConfig(dir), http, NullReporter.Instance);
 }
 
 /// <summary>A reporter that keeps what it is told, for assertions.</summary>

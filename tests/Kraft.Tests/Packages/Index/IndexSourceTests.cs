@@ -201,7 +201,7 @@ public class IndexSourceTests
     {
         using var dir = new TempDir();
         using var http = new HttpFetcher();
-        var context = new SourceContext(Config(dir) with { Offline = true }, http, NullReporter.Instance);
+        var context = new SourceContext(TestConfig(dir) with { Offline = true }, http, NullReporter.Instance);
         var e = await Assert.ThrowsAsync<KraftException>(() => new ManifestSource("http://127.0.0.1:9/index.yaml", context).ListAsync(default));
         Assert.Contains("offline", e.Message);
     }

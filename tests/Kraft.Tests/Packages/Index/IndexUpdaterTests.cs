@@ -17,7 +17,7 @@ public class IndexUpdaterTests
         var missing = server.Url("/missing/index.yaml");
         server.Handle("/broken/index.yaml", ctx => { ctx.Response.StatusCode = 500; return Task.CompletedTask; });
         var broken = server.Url("/broken/index.yaml");
-        var config = Config(dir, missing, good, broken);
+        var config = TestConfig(dir, missing, good, broken);
 
         var report = await new IndexUpdater(config, NullReporter.Instance).UpdateAsync(default);
 
@@ -48,7 +48,7 @@ public class IndexUpdaterTests
         using var dir = new TempDir();
         var flaky = ServeIndex(server, "/flaky", "lwip", "musl");
         var other = ServeIndex(server, "/other", "zlib");
-        var config = Config(dir, flaky, other);
+        var config = TestConfig(dir, flaky, other);
         var first = await new IndexUpdater(config, NullReporter.Instance).UpdateAsync(default);
         Assert.False(first.AnyFailed);
         var listedAt = first.Snapshot.Sources[0].ListedAt;
@@ -85,7 +85,7 @@ public class IndexUpdaterTests
         using var dir = new TempDir();
         var a = ServeIndex(server, "/a", "lwip");
         var b = ServeIndex(server, "/b", "lwip", "musl");
-        var report = await new IndexUpdater(Config(dir, a, b), NullReporter.Instance).UpdateAsync(default);
+        var report = await new IndexUpdater(TestConfig(dir, a, b), NullReporter.Instance).UpdateAsync(default);
         var index = new ComponentIndex(report.Snapshot);
         Assert.Equal(a, index.Find(ComponentType.Lib, "lwip")!.Source.Location);
         Assert.Equal(b, Assert.Single(index.Shadowed).Source.Location);
@@ -111,7 +111,7 @@ public class IndexUpdaterTests
             });
             urls.Add(server.Url($"/{name}.yaml"));
         }
-        var report = await new IndexUpdater(Config(dir, [.. urls]) with { NoParallel = true }, NullReporter.Instance).UpdateAsync(default);
+        var report = await new IndexUpdater(TestConfig(dir, [.. urls]) with { NoParallel = true }, NullReporter.Instance).UpdateAsync(default);
         Assert.False(report.AnyFailed);
         Assert.Equal(1, peak);
     }
@@ -123,7 +123,7 @@ public class IndexUpdaterTests
         using var dir = new TempDir();
         var good = ServeIndex(server, "/good", "lwip");
         var reporter = new RecordingReporter();
-        var report = await new IndexUpdater(Config(dir, "not-a-source", good), reporter).UpdateAsync(default);
+        var report = await new IndexUpdater(TestConfig(dir, "not-a-source", good), reporter).UpdateAsync(default);
         Assert.Contains("cannot tell what kind of source 'not-a-source'", report.Outcomes[0].Error);
         Assert.NotNull(report.Outcomes[0].Hint);
         Assert.Null(report.Outcomes[1].Error);
@@ -134,7 +134,7 @@ public class IndexUpdaterTests
     public async Task Offline_refuses_to_update()
     {
         using var dir = new TempDir();
-        var e = await Assert.ThrowsAsync<KraftException>(() => new IndexUpdater(Config(dir) with { Offline = true }, NullReporter.Instance).UpdateAsync(default));
+        var e = await Assert.ThrowsAsync<KraftException>(() => new IndexUpdater(TestConfig(dir) with { Offline = true }, NullReporter.Instance).UpdateAsync(default));
         Assert.Contains("offline", e.Message);
     }
 
@@ -143,7 +143,7 @@ public class IndexUpdaterTests
     {
         using var server = new LoopbackHttpServer();
         using var dir = new TempDir();
-        var config = Config(dir, ServeIndex(server, "/a", "lwip"));
+        var config = TestConfig(dir, ServeIndex(server, "/a", "lwip"));
         var store = new IndexStore(config.ManifestsDir);
         Task<UpdateReport> update;
         using (store.Lock(NullReporter.Instance, default))
@@ -163,7 +163,7 @@ public class IndexUpdaterTests
         using var server = new LoopbackHttpServer();
         using var dir = new TempDir();
         var names = Enumerable.Range(0, 60).Select(i => $"lib{i}").ToArray();
-        var config = Config(dir, ServeIndex(server, "/a", names), ServeIndex(server, "/b", "zlib"));
+        var config = TestConfig(dir, ServeIndex(server, "/a", names), ServeIndex(server, "/b", "zlib"));
         var store = new IndexStore(config.ManifestsDir);
         using var stop = new CancellationTokenSource();
         var loads = 0;
@@ -231,7 +231,7 @@ public class IndexUpdaterTimeoutTests
         });
         var slow = server.Url("/slow/index.yaml");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var report = await new IndexUpdater(Config(dir, slow, good), NullReporter.Instance) { Http = http }.UpdateAsync(default);
+        var report = await new IndexUpdater(TestConfig(dir, slow, good), NullReporter.Instance) { Http = http }.UpdateAsync(default);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
         Assert.Contains(slow, report.Outcomes[0].Error);
         Assert.Contains("no answer within 0.5 s", report.Outcomes[0].Error);
