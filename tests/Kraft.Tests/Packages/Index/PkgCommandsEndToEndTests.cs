@@ -118,13 +118,16 @@ public class PkgCommandsEndToEndTests
     }
 
     [Fact]
-    public void Update_with_component_re_resolves_it_in_the_project_lock()
+    public void Update_with_component_hands_over_to_the_lock_updater()
     {
-        using var server = new LoopbackHttpServer();
         using var dir = new TempDir();
-        WriteConfig(dir, ServeIndex(server, "/a", "lwip"));
-        dir.Write("project/Kraftfile", "spec: v0.6\nname: app\nunikraft: stable\nlibraries:\n  lwip: stable\ntargets:\n  - qemu/x86_64\n");
+        // A directory source keeps everything local: no request leaves the machine.
+        dir.Write("checkouts/unikraft/Config.uk", "mainmenu \"Unikraft\"\n");
+        dir.Write("checkouts/lib-lwip/Config.uk", "config LIBLWIP\n");
+        WriteConfig(dir, dir["checkouts"]);
+        dir.Write("project/Kraftfile", "spec: v0.6\nname: app\nunikraft: default\nlibraries:\n  lwip: default\ntargets:\n  - qemu/x86_64\n");
         var r = Kraft(dir, "pkg", "update", "--component", "lwip", "-w", dir["project"]);
+        Assert.Contains($"ok      {dir["checkouts"]} (directory): 2 components", r.Stdout);
         // LockUpdater is written elsewhere; here only that update hands over to it (no crash, no stack trace).
         Assert.DoesNotContain("internal error", r.Output);
         Assert.DoesNotContain("   at ", r.Output);
