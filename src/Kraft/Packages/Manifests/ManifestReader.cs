@@ -233,7 +233,8 @@ public static partial class ManifestReader
         if (node is not YamlScalarNode s)
             throw new KraftException($"'{key}' must be a single value, not {YamlValues.Describe(node)}", At(location, node),
                 $"write '{key}: VALUE' on one line");
-        var text = YamlValues.Text(s).Trim();
+        // The text as written: a digest of digits only or a version such as 010 is no number.
+        var text = (s.Value ?? "").Trim();
         return text.Length == 0 ? null : text;
     }
 

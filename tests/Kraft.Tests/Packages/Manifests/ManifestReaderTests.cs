@@ -66,6 +66,14 @@ public class ManifestReaderTests
             .Manifest.Versions[0].Version);
 
     [Fact]
+    public void Digits_only_values_are_kept_as_written()
+    {
+        var digits = new string('0', 63) + "7";
+        var m = ManifestReader.ReadManifest($"name: x\ntype: lib\nversions:\n  - version: 010\n    resource: r\n    sha256: {digits}\n    commit: 0012345\n", "m.yaml").Manifest;
+        Assert.Equal(("010", digits, "0012345"), (m.Versions[0].Version, m.Versions[0].Sha256, m.Versions[0].Commit));
+    }
+
+    [Fact]
     public void Reads_an_index_of_references_and_inline_manifests()
     {
         var index = ManifestReader.ReadIndex("""
