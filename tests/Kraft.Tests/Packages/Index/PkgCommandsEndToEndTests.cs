@@ -105,14 +105,13 @@ public class PkgCommandsEndToEndTests
     }
 
     [Fact]
-    public void Two_updates_at_once_leave_one_whole_cache()
+    public async Task Two_updates_at_once_leave_one_whole_cache()
     {
         using var server = new LoopbackHttpServer();
         using var dir = new TempDir();
         WriteConfig(dir, ServeIndex(server, "/a", Enumerable.Range(0, 50).Select(i => $"lib{i}").ToArray()));
-        var runs = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Kraft(dir, "pkg", "update"))).ToArray();
-        Task.WaitAll(runs);
-        Assert.All(runs, t => Assert.True(t.Result.ExitCode == 0, t.Result.ToString()));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Kraft(dir, "pkg", "update"))));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.ToString()));
         Assert.Equal(50, new IndexStore(dir["manifests"]).Load()!.Sources.Single().Manifests.Count);
         Assert.Equal([".lock", "index.json"], Directory.GetFiles(dir["manifests"]).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
