@@ -16,6 +16,8 @@ public sealed record Manifest
     public string? Provider { get; init; }
     public IReadOnlyList<ManifestChannel> Channels { get; init; } = [];
     public IReadOnlyList<ManifestVersion> Versions { get; init; } = [];
+    /// <summary>The file or URL this manifest was read from (an index, a manifest file), when it came from one.</summary>
+    public string? ListedFrom { get; init; }
 
     /// <summary>"lib/musl", as kraft prints components.</summary>
     public string Id => $"{Type.Name()}/{Name}";
