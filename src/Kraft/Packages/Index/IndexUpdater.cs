@@ -93,16 +93,21 @@ public sealed class IndexUpdater(UserConfig config, IReporter reporter)
                     continue;
                 }
                 var old = previous?.Sources.FirstOrDefault(s => s.Location == location && s.ListedAt is not null);
+                // A partly listed source (some repositories of a GitHub wildcard failed) keeps its fresh
+                // components and, for the ones that failed, what the last good listing had.
+                var kept = r.Manifests.Count == 0
+                    ? old?.Manifests ?? []
+                    : [.. r.Manifests, .. (old?.Manifests ?? []).Where(m => !r.Manifests.Any(f => f.Type == m.Type && f.Name == m.Name))];
                 listings.Add(new SourceListing
                 {
                     Location = location,
                     Kind = old?.Kind ?? r.Kind,
-                    ListedAt = old?.ListedAt,
-                    Manifests = old?.Manifests ?? [],
+                    ListedAt = r.Manifests.Count > 0 ? now : old?.ListedAt,
+                    Manifests = kept,
                     Error = r.Error,
                     FailedAt = now,
                 });
-                outcomes.Add(new SourceOutcome(location, old?.Kind ?? r.Kind, old?.Manifests.Count ?? 0, r.Elapsed, r.Error)
+                outcomes.Add(new SourceOutcome(location, old?.Kind ?? r.Kind, kept.Count, r.Elapsed, r.Error)
                 {
                     Hint = r.Hint,
                     KeptFrom = old?.ListedAt,
@@ -130,14 +135,14 @@ public sealed class IndexUpdater(UserConfig config, IReporter reporter)
         {
             throw;
         }
+        catch (GitHubPartialListingException e)
+        {
+            return new Result(source?.Kind ?? "github", Dedupe(location, e.Listed), clock.Elapsed, e.Message, e.Hint);
+        }
         catch (KraftException e)
         {
             var message = e.Location is { } at ? $"{at}: {e.Message}" : e.Message;
             return new Result(source?.Kind ?? "unknown", [], clock.Elapsed, message, e.Hint);
-        }
-        catch (NotImplementedException)
-        {
-            return new Result(source?.Kind ?? "unknown", [], clock.Elapsed, "this kind of source is not supported yet", null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or InvalidOperationException or OperationCanceledException)
         {

@@ -96,7 +96,6 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
                 foreach (var o in report.Outcomes.Where(o => o.Error is not null))
                     reporter.Warn($"index source {o.Location}: {o.Error}");
             }
-            catch (NotImplementedException) { }
             catch (KraftException e)
             {
                 reporter.Warn($"updating the component index failed: {e.Message}");
