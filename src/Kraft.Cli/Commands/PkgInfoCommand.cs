@@ -73,31 +73,13 @@ public static class PkgInfoCommand
         return [];
     }
 
+    /// <summary>The ids (type/name) of the components whose names are close to the query's.</summary>
     static List<string> Suggest(ComponentIndex index, string query)
     {
         var slash = query.IndexOf('/');
-        var name = (slash >= 0 ? query[(slash + 1)..] : query).ToLowerInvariant();
-        var limit = Math.Max(2, name.Length / 3);
-        return index.All
-            .Select(e => (e.Manifest.Id, Distance: Distance(name, e.Manifest.Name.ToLowerInvariant()), Contains: e.Manifest.Name.Contains(name, StringComparison.OrdinalIgnoreCase)))
-            .Where(x => x.Distance <= limit || (x.Contains && name.Length >= 3))
-            .OrderBy(x => x.Distance).ThenBy(x => x.Id, StringComparer.Ordinal)
-            .Take(3).Select(x => x.Id).ToList();
-    }
-
-    static int Distance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
+        var name = slash >= 0 ? query[(slash + 1)..] : query;
+        var close = Suggestions.SimilarNames(name, index.All.Select(e => e.Manifest.Name));
+        return close.SelectMany(n => index.FindByName(n)).Select(e => e.Manifest.Id).Take(3).ToList();
     }
 
     static void Describe(StringBuilder sb, IndexEntry e, ComponentIndex index)

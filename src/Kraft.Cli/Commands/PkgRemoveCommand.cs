@@ -46,7 +46,7 @@ public static class PkgRemoveCommand
                 {
                     var snapshot = new IndexStore(config.ManifestsDir).Load();
                     var known = snapshot is not null && new ComponentIndex(snapshot).FindByName(name).Any();
-                    if (!known && snapshot is not null && VersionText.Closest(name, new ComponentIndex(snapshot).All.Select(e => e.Manifest.Name)) is { Count: > 0 } close)
+                    if (!known && snapshot is not null && Suggestions.SimilarNames(name, new ComponentIndex(snapshot).All.Select(e => e.Manifest.Name)) is { Count: > 0 } close)
                         throw new KraftException($"nothing cached for '{text}', and the index has no such component; did you mean {string.Join(" or ", close)}?",
                             hint: "'kraft pkg ls' lists the components");
                     reporter.Done($"{text}: nothing cached ({config.SourcesDir})");

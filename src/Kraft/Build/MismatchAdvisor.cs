@@ -89,29 +89,9 @@ public static class MismatchAdvisor
     public static IReadOnlyList<string> Closest(string name, IEnumerable<string> candidates)
     {
         var limit = Math.Max(2, name.Length / 4);
-        var near = candidates.Distinct().Select(c => (c, d: Distance(name, c))).Where(x => x.d <= limit).ToList();
+        var near = candidates.Distinct().Select(c => (c, d: Suggestions.Distance(name, c))).Where(x => x.d <= limit).ToList();
         if (near.Count == 0) return [];
         var best = near.Min(x => x.d);
         return near.Where(x => x.d == best).Select(x => x.c).Order(StringComparer.Ordinal).Take(3).ToList();
-    }
-
-    /// <summary>Levenshtein distance, case-insensitive.</summary>
-    public static int Distance(string a, string b)
-    {
-        if (Math.Abs(a.Length - b.Length) > Math.Max(a.Length, b.Length)) return int.MaxValue;
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
     }
 }

@@ -37,10 +37,11 @@ public sealed class HttpFetcher : IDisposable
 
     public static string UserAgent => "kraft.net/" + (typeof(HttpFetcher).Assembly.GetName().Version?.ToString(3) ?? "0");
 
-    public HttpFetcher(IReadOnlyDictionary<string, HttpCredentials>? credentials = null)
+    /// <param name="timeout">Overrides KRAFT_HTTP_TIMEOUT (tests).</param>
+    public HttpFetcher(IReadOnlyDictionary<string, HttpCredentials>? credentials = null, TimeSpan? timeout = null)
     {
         _credentials = credentials ?? new Dictionary<string, HttpCredentials>();
-        Timeout = TimeSpan.FromSeconds(EnvDouble("KRAFT_HTTP_TIMEOUT", 30));
+        Timeout = timeout ?? TimeSpan.FromSeconds(EnvDouble("KRAFT_HTTP_TIMEOUT", 30));
         Retries = (int)EnvDouble("KRAFT_HTTP_RETRIES", 3);
         Backoff = TimeSpan.FromMilliseconds(EnvDouble("KRAFT_HTTP_BACKOFF_MS", 250));
         var handler = new SocketsHttpHandler
@@ -63,8 +64,13 @@ public sealed class HttpFetcher : IDisposable
     public async Task<HttpFetchResult> GetAsync(string url, CancellationToken cancel, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var response = await SendAsync(url, headers, cancel).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancel).ConfigureAwait(false);
-        return new HttpFetchResult(body, response.Headers, response.RequestMessage?.RequestUri ?? new Uri(url));
+        await using var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+        using var body = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = await ReadWithIdleTimeoutAsync(stream, buffer, url, cancel).ConfigureAwait(false)) > 0)
+            body.Write(buffer, 0, n);
+        return new HttpFetchResult(body.ToArray(), response.Headers, response.RequestMessage?.RequestUri ?? new Uri(url));
     }
 
     /// <summary>
@@ -85,7 +91,7 @@ public sealed class HttpFetcher : IDisposable
                 var buffer = new byte[1 << 16];
                 long total = 0;
                 int n;
-                while ((n = await body.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+                while ((n = await ReadWithIdleTimeoutAsync(body, buffer, url, cancel).ConfigureAwait(false)) > 0)
                 {
                     hash.AppendData(buffer, 0, n);
                     await file.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
@@ -101,6 +107,30 @@ public sealed class HttpFetcher : IDisposable
         finally
         {
             AtomicFile.TryDelete(tmp);
+        }
+    }
+
+    /// <summary>
+    /// One read of a response body that fails when the server sends nothing for <see cref="Timeout"/>
+    /// (a stalled transfer would otherwise hang kraft for ever), or breaks the connection half-way.
+    /// </summary>
+    async Task<int> ReadWithIdleTimeoutAsync(Stream body, byte[] buffer, string url, CancellationToken cancel)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        idle.CancelAfter(Timeout);
+        try
+        {
+            return await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new HttpFetchException($"GET {url} stalled: no data for {Timeout.TotalSeconds:0.###} s", url, null, null,
+                "the server stopped sending and nothing was kept; try again (KRAFT_HTTP_TIMEOUT sets the time-out in seconds)");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new HttpFetchException($"GET {url} broke off: {e.InnerException?.Message ?? e.Message}", url, null, null,
+                "the connection closed before the whole file arrived and nothing was kept; try again", e);
         }
     }
 

@@ -48,8 +48,8 @@ public sealed record ResolvedComponent
         text += Lock switch
         {
             LockState.Locked => " [locked]",
-            LockState.Added => " [not in Kraftfile.lock yet]",
-            LockState.Changed => $" [differs from Kraftfile.lock: {LockDifference}]",
+            LockState.Added => " [new to Kraftfile.lock]",
+            LockState.Changed => $" [changed from Kraftfile.lock: {LockDifference}]",
             _ => "",
         };
         return text;

@@ -215,6 +215,7 @@ public sealed class SourceFetcher : IDisposable
             {
                 Component = c, Path = dest, Origin = c.Source ?? "the component index", RequestedVersion = c.Version,
                 Pending = true, PendingReason = item.Pending, Lock = item.State,
+                LockDifference = item.Previous is { } locked ? ComponentRequest.Difference(locked.Request, item.Request) : null,
             };
         var onDisk = src.Kind switch
         {

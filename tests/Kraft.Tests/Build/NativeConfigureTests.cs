@@ -81,7 +81,7 @@ public class NativeConfigureTests
         Assert.Equal(["FIXTURE_GREETING"], MismatchAdvisor.Closest("FIXTURE_GREETNG", names));
         Assert.Equal(["LIBUKDEBUG"], MismatchAdvisor.Closest("LIBUKDEBGU", names));
         Assert.Empty(MismatchAdvisor.Closest("SOMETHING_ELSE", names));
-        Assert.Equal(3, MismatchAdvisor.Distance("kitten", "sitting"));
+        Assert.Equal(3, Suggestions.Distance("kitten", "sitting"));
     }
 
     [Theory]

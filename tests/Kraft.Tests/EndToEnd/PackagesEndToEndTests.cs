@@ -51,7 +51,7 @@ public sealed class PackagesEndToEndTests : IDisposable
         using var app = new FixtureApp("hello-lib", kraftfile: KraftfileText);
         var dry = Kraft(app.Dir, "build", "--dry-run");
         Assert.True(dry.ExitCode == 0, dry.ToString());
-        Assert.Contains("not in Kraftfile.lock yet", dry.Stdout);
+        Assert.Contains("new to Kraftfile.lock", dry.Stdout);
         Assert.False(File.Exists(app["Kraftfile.lock"]));
 
         var r = Kraft(app.Dir, "build");

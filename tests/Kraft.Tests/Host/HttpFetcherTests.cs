@@ -49,4 +49,23 @@ public class HttpFetcherTests
         Assert.Equal("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", sha);
         Assert.Equal(["a.tar.gz"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task A_transfer_that_stalls_fails_naming_the_url_and_leaves_no_file()
+    {
+        using var server = new LoopbackHttpServer();
+        server.Handle("/stalls.tar.gz", async ctx =>
+        {
+            ctx.Response.ContentLength = 1000;
+            await ctx.Response.Body.WriteAsync(new byte[100]);
+            await ctx.Response.Body.FlushAsync();
+            await Task.Delay(TimeSpan.FromSeconds(20), ctx.RequestAborted).ContinueWith(_ => { });
+        });
+        using var dir = new TempDir();
+        using var http = new HttpFetcher(timeout: TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<HttpFetchException>(() => http.DownloadAsync(server.Url("/stalls.tar.gz"), dir["a.tar.gz"], default));
+        Assert.Contains("stalled", e.Message);
+        Assert.Contains(server.Url("/stalls.tar.gz"), e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
 }

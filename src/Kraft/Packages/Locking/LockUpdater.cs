@@ -28,7 +28,7 @@ public static class LockUpdater
         if (matches.Count == 0)
             throw new KraftException($"the Kraftfile has no component '{component}'", new SourceLocation(project.KraftfilePath),
                 $"components: {string.Join(", ", all.Select(c => ComponentRequest.For(c, project.Directory).Id))}"
-                + (VersionText.Closest(wanted, all.Select(c => c.Name)) is { Count: > 0 } close ? $" (did you mean {string.Join(" or ", close)}?)" : ""));
+                + (Suggestions.SimilarNames(wanted, all.Select(c => c.Name)) is { Count: > 0 } close ? $" (did you mean {string.Join(" or ", close)}?)" : ""));
         if (matches.Count > 1)
             throw new KraftException($"'{component}' names more than one component", new SourceLocation(project.KraftfilePath),
                 $"say which: {string.Join(", ", matches.Select(c => ComponentRequest.For(c, project.Directory).Id))}");

@@ -141,7 +141,7 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
                 catch (KraftException e) when (e is not NotCachedException && !VersionText.IsCommitish(version))
                 {
                     throw new KraftException($"{label} has no version '{version}' in the index ({entry.Source.Location}) nor in {gitUrl}", location,
-                        $"use one of: {Choices(m)}; {e.Hint}");
+                        $"use one of: {Choices(m)}, or a commit of {gitUrl}");
                 }
             }
             throw new KraftException($"{label} has no version '{version}' in the index ({entry.Source.Location})", location,
@@ -268,7 +268,7 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
     static KraftException UnknownVersion(string label, string url, string version, IEnumerable<string> refs, SourceLocation? location)
     {
         var names = refs.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal) || r.StartsWith("refs/tags/", StringComparison.Ordinal))
-            .OrderBy(r => r.StartsWith("refs/tags/", StringComparison.Ordinal)).ThenByDescending(r => r, StringComparer.Ordinal)
+            .OrderBy(r => r.StartsWith("refs/tags/", StringComparison.Ordinal)).ThenByDescending(r => r, VersionText.NaturalOrder)
             .Select(r => r[(r.IndexOf('/', 5) + 1)..]).Distinct().Take(12).ToList();
         return new KraftException($"version '{version}' of {label} does not exist in {url}", location,
             names.Count == 0 ? "the repository has no branches or tags" : $"use a tag, branch or commit that exists; some are: {string.Join(", ", names)}");
@@ -278,7 +278,7 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
     {
         var label = Label(type, name);
         var sameType = index.All.Where(e => e.Manifest.Type == type).Select(e => e.Manifest.Name);
-        var close = VersionText.Closest(name, sameType);
+        var close = Suggestions.SimilarNames(name, sameType);
         var otherType = index.FindByName(name).Select(e => e.Manifest.Id).ToList();
         var message = $"{label} is not in the component index";
         if (close.Count > 0) message += $"; did you mean {string.Join(" or ", close.Select(c => $"'{c}'"))}?";

@@ -31,30 +31,28 @@ public static partial class VersionText
     [GeneratedRegex(@"^(?:v|V|RELEASE-)?(\d+(?:\.\d+){1,3})$")]
     private static partial Regex ReleasePattern();
 
-    /// <summary>Levenshtein distance, for "did you mean".</summary>
-    public static int Distance(string a, string b)
+    /// <summary>Orders names with their digit runs compared as numbers: RELEASE-0.9.0 before RELEASE-0.16.2.</summary>
+    public static readonly IComparer<string> NaturalOrder = Comparer<string>.Create(static (a, b) =>
     {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
         {
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-            (prev, cur) = (cur, prev);
+            if (char.IsAsciiDigit(a[i]) && char.IsAsciiDigit(b[j]))
+            {
+                int si = i, sj = j;
+                while (i < a.Length && char.IsAsciiDigit(a[i])) i++;
+                while (j < b.Length && char.IsAsciiDigit(b[j])) j++;
+                var x = a[si..i].TrimStart('0');
+                var y = b[sj..j].TrimStart('0');
+                var c = x.Length != y.Length ? x.Length.CompareTo(y.Length) : string.CompareOrdinal(x, y);
+                if (c != 0) return c;
+            }
+            else
+            {
+                if (a[i] != b[j]) return a[i].CompareTo(b[j]);
+                i++; j++;
+            }
         }
-        return prev[b.Length];
-    }
-
-    /// <summary>The closest names (at most three) within a distance that makes sense for the name's length.</summary>
-    public static IReadOnlyList<string> Closest(string name, IEnumerable<string> candidates)
-    {
-        var limit = Math.Max(2, name.Length / 3);
-        return candidates.Distinct()
-            .Select(c => (c, d: c.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(c, StringComparison.OrdinalIgnoreCase) ? 1 : Distance(name, c)))
-            .Where(x => x.d <= limit)
-            .OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal)
-            .Take(3).Select(x => x.c).ToList();
-    }
+        return (a.Length - i).CompareTo(b.Length - j);
+    });
 }

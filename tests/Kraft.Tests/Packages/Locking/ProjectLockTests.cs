@@ -178,7 +178,7 @@ public class ProjectLockTests : IDisposable
         Kraftfile(_work.Path);
         var plan = Prepare(_work.Path, new FetchOptions { Fetch = false });
         Assert.True(plan.Core!.Pending);
-        Assert.Contains("not in Kraftfile.lock yet", plan.Core.Describe());
+        Assert.Contains("new to Kraftfile.lock", plan.Core.Describe());
         Assert.False(File.Exists(plan.LockPath));
         Assert.False(Directory.Exists(Path.Combine(_work.Path, ".unikraft")));
 
