@@ -187,6 +187,30 @@ public sealed partial class KconfigTree
         };
     }
 
+    /// <summary>Adds the node's dependencies to a property's condition; a select or imply feeds its target.</summary>
+    void FinalizeProperty(Property p, Expr? nodeDep)
+    {
+        var dep = Expr.And(nodeDep, RewriteM(p.Visible));
+        p.Visible = dep;
+        if (p.Kind == PropertyKind.Select)
+            p.Target!.RevDep = Expr.Or(p.Target.RevDep, Expr.And(Expr.Of(p.Node.Symbol!), dep));
+        else if (p.Kind == PropertyKind.Imply)
+            p.Target!.ImpliedDep = Expr.Or(p.Target.ImpliedDep, Expr.And(Expr.Of(p.Node.Symbol!), dep));
+    }
+
+    /// <summary>Whether every expression of <paramref name="required"/> has a structural equal in <paramref name="conjuncts"/>.</summary>
+    static bool ContainsAll(List<Expr> conjuncts, List<Expr> required)
+    {
+        foreach (var r in required)
+        {
+            bool found = false;
+            foreach (var c in conjuncts)
+                if (c.StructurallyEquals(r)) { found = true; break; }
+            if (!found) return false;
+        }
+        return true;
+    }
+
     void FinalizeTree(MenuNode parent)
     {
         var sym = parent.Symbol;
@@ -196,37 +220,31 @@ public sealed partial class KconfigTree
             if (sym is not null && sym.IsChoice)
             {
                 if (sym.Type == SymbolType.Unknown)
-                    foreach (var c in parent.Children)
+                    for (var c = parent.FirstChild; c is not null; c = c.Next)
                         if (c.Symbol is { Type: not SymbolType.Unknown } cs) { sym.Type = cs.Type; break; }
-                foreach (var c in parent.Children)
+                for (var c = parent.FirstChild; c is not null; c = c.Next)
                     if (c.Symbol is { Type: SymbolType.Unknown } cs) cs.Type = sym.Type;
                 parentDep = Expr.Of(sym);
             }
             else parentDep = parent.Dependencies;
 
-            foreach (var node in parent.Children)
+            for (var node = parent.FirstChild; node is not null; node = node.Next)
             {
                 var baseDep = Expr.And(parentDep, RewriteM(node.Dependencies));
                 node.Dependencies = baseDep;
-                IEnumerable<Property> props = node.Symbol is not null ? node.Symbol.Props : node.Prompt is null ? Array.Empty<Property>() : new[] { node.Prompt };
-                foreach (var p in props)
+                if (node.Symbol is not null)
                 {
-                    if (p.Node != node) continue;
-                    var dep = Expr.And(baseDep, RewriteM(p.Visible));
-                    p.Visible = dep;
-                    if (p.Kind == PropertyKind.Select)
-                        p.Target!.RevDep = Expr.Or(p.Target.RevDep, Expr.And(Expr.Of(node.Symbol!), dep));
-                    else if (p.Kind == PropertyKind.Imply)
-                        p.Target!.ImpliedDep = Expr.Or(p.Target.ImpliedDep, Expr.And(Expr.Of(node.Symbol!), dep));
+                    foreach (var p in node.Symbol.Props)
+                        if (p.Node == node) FinalizeProperty(p, baseDep);
                 }
+                else if (node.Prompt is { } prompt && prompt.Node == node) FinalizeProperty(prompt, baseDep);
             }
             for (var node = parent.FirstChild; node is not null; node = node.Next) FinalizeTree(node);
         }
         else if (sym is not null)
         {
             // automatic submenus: following entries that depend on this symbol become its children
-            var baseConj = new List<Expr>();
-            Conjuncts(parent.Prompt?.Visible, baseConj);
+            List<Expr>? baseConj = null;   // made only for the (rare) entry that mentions sym without depending on it
             MenuNode? last = null;
             for (var node = parent.Next; node is not null; node = node.Next)
             {
@@ -234,9 +252,10 @@ public sealed partial class KconfigTree
                 if (dep is null || !dep.Contains(sym)) break;
                 if (!DependsOn(dep, sym))
                 {
+                    if (baseConj is null) Conjuncts(parent.Prompt?.Visible, baseConj = new List<Expr>());
                     var depConj = new List<Expr>();
                     Conjuncts(dep, depConj);
-                    if (!baseConj.All(b => depConj.Any(d => d.StructurallyEquals(b)))) break;
+                    if (!ContainsAll(depConj, baseConj)) break;
                 }
                 FinalizeTree(node);
                 node.Parent = parent;

@@ -39,7 +39,8 @@ public sealed class Expr
         Kind = kind; Left = left; Right = right; Sym = sym; Sym2 = sym2;
     }
 
-    public static Expr Of(Symbol s) => new(ExprKind.Symbol, null, null, s, null);
+    /// <summary>The expression that is just <paramref name="s"/>: one node per symbol, shared by every use.</summary>
+    public static Expr Of(Symbol s) => s.SelfExpr ??= new(ExprKind.Symbol, null, null, s, null);
     public static Expr Compare(ExprKind kind, Symbol a, Symbol b) => new(kind, null, null, a, b);
     public static Expr Not(Expr e) => new(ExprKind.Not, e, null, null, null);
     public static Expr? And(Expr? a, Expr? b) => a is null ? b : b is null ? a : new(ExprKind.And, a, b, null, null);
@@ -171,6 +172,8 @@ public sealed class Symbol
     public List<MenuNode> Nodes { get; } = new();
 
     internal Expr? DirDep, RevDep, ImpliedDep;
+    /// <summary>The node of <see cref="Expr.Of"/> (expressions are immutable, so a symbol needs only one).</summary>
+    internal Expr? SelfExpr;
     internal Tristate DirDepTri = Tristate.Yes, RevDepTri, ImpliedTri, VisibleTri;
 
     // current value
