@@ -357,20 +357,51 @@ public sealed partial class KconfigTree
         foreach (var p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind is PropertyKind.Select or PropertyKind.Imply or PropertyKind.Symbol or PropertyKind.Choice) continue;
-            p.Visible?.CollectSymbols(into, stamp);
-            p.Expr?.CollectSymbols(into, stamp);
+            if (p.Visible is not null) CollectLoopEdges(p.Visible, into, stamp);
+            if (p.Expr is not null) CollectLoopEdges(p.Expr, into, stamp);
             if (p.Low is { } lo && lo.Mark != stamp) { lo.Mark = stamp; into.Add(lo); }
             if (p.High is { } hi && hi.Mark != stamp) { hi.Mark = stamp; into.Add(hi); }
         }
-        s.DirDep?.CollectSymbols(into, stamp);
-        s.RevDep?.CollectSymbols(into, stamp);
-        s.ImpliedDep?.CollectSymbols(into, stamp);
+        if (s.DirDep is not null) CollectLoopEdges(s.DirDep, into, stamp);
+        if (s.RevDep is not null) CollectLoopEdges(s.RevDep, into, stamp);
+        if (s.ImpliedDep is not null) CollectLoopEdges(s.ImpliedDep, into, stamp);
         if (s.IsChoice)
         {
             // a choice's mode does not depend on its values' values, only on their visibility
             foreach (var v in s.ChoiceValues)
                 foreach (var p in v.Props)
-                    if (p.Kind == PropertyKind.Prompt) p.Visible?.CollectSymbols(into, stamp);
+                    if (p.Kind == PropertyKind.Prompt && p.Visible is not null) CollectLoopEdges(p.Visible, into, stamp);
+        }
+    }
+
+    /// <summary>
+    /// Adds the symbols under <paramref name="e"/> to <paramref name="into"/>, each once per <paramref name="stamp"/>
+    /// (tracked in <see cref="Symbol.Mark"/>; a subexpression shared within the walk is walked once, by
+    /// <see cref="Expr.Mark"/>). Returns whether every symbol under e is finished: searched to the end (LoopState 2)
+    /// or never searched (constants, symbols without type). Such a subtree holds nothing the search still needs,
+    /// for good, so it is marked and skipped by every later walk: the dependencies of nested menus and if blocks
+    /// are shared by thousands of symbols. Only finished symbols are left out, so the search itself is unchanged.
+    /// </summary>
+    static bool CollectLoopEdges(Expr e, List<Symbol> into, int stamp)
+    {
+        if (e.LoopChecked) return true;
+        if (e.Mark == stamp) return false;   // walked already for this symbol; its symbols are in the list
+        e.Mark = stamp;
+        bool finished = e.Kind switch
+        {
+            ExprKind.Symbol => Add(e.Sym!),
+            // & rather than &&: both sides are walked
+            ExprKind.And or ExprKind.Or => CollectLoopEdges(e.Left!, into, stamp) & CollectLoopEdges(e.Right!, into, stamp),
+            ExprKind.Not => CollectLoopEdges(e.Left!, into, stamp),
+            _ => Add(e.Sym!) & Add(e.Sym2!),
+        };
+        if (finished) e.LoopChecked = true;
+        return finished;
+
+        bool Add(Symbol s)
+        {
+            if (s.Mark != stamp) { s.Mark = stamp; into.Add(s); }
+            return s.LoopState == 2 || s.IsConst || s.Type == SymbolType.Unknown && !s.IsChoice;
         }
     }
 }
