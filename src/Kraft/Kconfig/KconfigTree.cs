@@ -187,6 +187,30 @@ public sealed partial class KconfigTree
         };
     }
 
+    /// <summary>Adds the node's dependencies to a property's condition; a select or imply feeds its target.</summary>
+    void FinalizeProperty(Property p, Expr? nodeDep)
+    {
+        var dep = Expr.And(nodeDep, RewriteM(p.Visible));
+        p.Visible = dep;
+        if (p.Kind == PropertyKind.Select)
+            p.Target!.RevDep = Expr.Or(p.Target.RevDep, Expr.And(Expr.Of(p.Node.Symbol!), dep));
+        else if (p.Kind == PropertyKind.Imply)
+            p.Target!.ImpliedDep = Expr.Or(p.Target.ImpliedDep, Expr.And(Expr.Of(p.Node.Symbol!), dep));
+    }
+
+    /// <summary>Whether every expression of <paramref name="required"/> has a structural equal in <paramref name="conjuncts"/>.</summary>
+    static bool ContainsAll(List<Expr> conjuncts, List<Expr> required)
+    {
+        foreach (var r in required)
+        {
+            bool found = false;
+            foreach (var c in conjuncts)
+                if (c.StructurallyEquals(r)) { found = true; break; }
+            if (!found) return false;
+        }
+        return true;
+    }
+
     void FinalizeTree(MenuNode parent)
     {
         var sym = parent.Symbol;
@@ -196,37 +220,31 @@ public sealed partial class KconfigTree
             if (sym is not null && sym.IsChoice)
             {
                 if (sym.Type == SymbolType.Unknown)
-                    foreach (var c in parent.Children)
+                    for (var c = parent.FirstChild; c is not null; c = c.Next)
                         if (c.Symbol is { Type: not SymbolType.Unknown } cs) { sym.Type = cs.Type; break; }
-                foreach (var c in parent.Children)
+                for (var c = parent.FirstChild; c is not null; c = c.Next)
                     if (c.Symbol is { Type: SymbolType.Unknown } cs) cs.Type = sym.Type;
                 parentDep = Expr.Of(sym);
             }
             else parentDep = parent.Dependencies;
 
-            foreach (var node in parent.Children)
+            for (var node = parent.FirstChild; node is not null; node = node.Next)
             {
                 var baseDep = Expr.And(parentDep, RewriteM(node.Dependencies));
                 node.Dependencies = baseDep;
-                IEnumerable<Property> props = node.Symbol is not null ? node.Symbol.Props : node.Prompt is null ? Array.Empty<Property>() : new[] { node.Prompt };
-                foreach (var p in props)
+                if (node.Symbol is not null)
                 {
-                    if (p.Node != node) continue;
-                    var dep = Expr.And(baseDep, RewriteM(p.Visible));
-                    p.Visible = dep;
-                    if (p.Kind == PropertyKind.Select)
-                        p.Target!.RevDep = Expr.Or(p.Target.RevDep, Expr.And(Expr.Of(node.Symbol!), dep));
-                    else if (p.Kind == PropertyKind.Imply)
-                        p.Target!.ImpliedDep = Expr.Or(p.Target.ImpliedDep, Expr.And(Expr.Of(node.Symbol!), dep));
+                    foreach (var p in node.Symbol.Props)
+                        if (p.Node == node) FinalizeProperty(p, baseDep);
                 }
+                else if (node.Prompt is { } prompt && prompt.Node == node) FinalizeProperty(prompt, baseDep);
             }
             for (var node = parent.FirstChild; node is not null; node = node.Next) FinalizeTree(node);
         }
         else if (sym is not null)
         {
             // automatic submenus: following entries that depend on this symbol become its children
-            var baseConj = new List<Expr>();
-            Conjuncts(parent.Prompt?.Visible, baseConj);
+            List<Expr>? baseConj = null;   // made only for the (rare) entry that mentions sym without depending on it
             MenuNode? last = null;
             for (var node = parent.Next; node is not null; node = node.Next)
             {
@@ -234,9 +252,10 @@ public sealed partial class KconfigTree
                 if (dep is null || !dep.Contains(sym)) break;
                 if (!DependsOn(dep, sym))
                 {
+                    if (baseConj is null) Conjuncts(parent.Prompt?.Visible, baseConj = new List<Expr>());
                     var depConj = new List<Expr>();
                     Conjuncts(dep, depConj);
-                    if (!baseConj.All(b => depConj.Any(d => d.StructurallyEquals(b)))) break;
+                    if (!ContainsAll(depConj, baseConj)) break;
                 }
                 FinalizeTree(node);
                 node.Parent = parent;
@@ -338,20 +357,51 @@ public sealed partial class KconfigTree
         foreach (var p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(s.Props))
         {
             if (p.Kind is PropertyKind.Select or PropertyKind.Imply or PropertyKind.Symbol or PropertyKind.Choice) continue;
-            p.Visible?.CollectSymbols(into, stamp);
-            p.Expr?.CollectSymbols(into, stamp);
+            if (p.Visible is not null) CollectLoopEdges(p.Visible, into, stamp);
+            if (p.Expr is not null) CollectLoopEdges(p.Expr, into, stamp);
             if (p.Low is { } lo && lo.Mark != stamp) { lo.Mark = stamp; into.Add(lo); }
             if (p.High is { } hi && hi.Mark != stamp) { hi.Mark = stamp; into.Add(hi); }
         }
-        s.DirDep?.CollectSymbols(into, stamp);
-        s.RevDep?.CollectSymbols(into, stamp);
-        s.ImpliedDep?.CollectSymbols(into, stamp);
+        if (s.DirDep is not null) CollectLoopEdges(s.DirDep, into, stamp);
+        if (s.RevDep is not null) CollectLoopEdges(s.RevDep, into, stamp);
+        if (s.ImpliedDep is not null) CollectLoopEdges(s.ImpliedDep, into, stamp);
         if (s.IsChoice)
         {
             // a choice's mode does not depend on its values' values, only on their visibility
             foreach (var v in s.ChoiceValues)
                 foreach (var p in v.Props)
-                    if (p.Kind == PropertyKind.Prompt) p.Visible?.CollectSymbols(into, stamp);
+                    if (p.Kind == PropertyKind.Prompt && p.Visible is not null) CollectLoopEdges(p.Visible, into, stamp);
+        }
+    }
+
+    /// <summary>
+    /// Adds the symbols under <paramref name="e"/> to <paramref name="into"/>, each once per <paramref name="stamp"/>
+    /// (tracked in <see cref="Symbol.Mark"/>; a subexpression shared within the walk is walked once, by
+    /// <see cref="Expr.Mark"/>). Returns whether every symbol under e is finished: searched to the end (LoopState 2)
+    /// or never searched (constants, symbols without type). Such a subtree holds nothing the search still needs,
+    /// for good, so it is marked and skipped by every later walk: the dependencies of nested menus and if blocks
+    /// are shared by thousands of symbols. Only finished symbols are left out, so the search itself is unchanged.
+    /// </summary>
+    static bool CollectLoopEdges(Expr e, List<Symbol> into, int stamp)
+    {
+        if (e.LoopChecked) return true;
+        if (e.Mark == stamp) return false;   // walked already for this symbol; its symbols are in the list
+        e.Mark = stamp;
+        bool finished = e.Kind switch
+        {
+            ExprKind.Symbol => Add(e.Sym!),
+            // & rather than &&: both sides are walked
+            ExprKind.And or ExprKind.Or => CollectLoopEdges(e.Left!, into, stamp) & CollectLoopEdges(e.Right!, into, stamp),
+            ExprKind.Not => CollectLoopEdges(e.Left!, into, stamp),
+            _ => Add(e.Sym!) & Add(e.Sym2!),
+        };
+        if (finished) e.LoopChecked = true;
+        return finished;
+
+        bool Add(Symbol s)
+        {
+            if (s.Mark != stamp) { s.Mark = stamp; into.Add(s); }
+            return s.LoopState == 2 || s.IsConst || s.Type == SymbolType.Unknown && !s.IsChoice;
         }
     }
 }

@@ -29,6 +29,8 @@ public sealed class Expr
 {
     public ExprKind Kind { get; }
     internal int Mark;
+    /// <summary>Every symbol under this node is finished by the dependency-loop search (see KconfigTree.CollectLoopEdges).</summary>
+    internal bool LoopChecked;
     public Expr? Left { get; }
     public Expr? Right { get; }
     public Symbol? Sym { get; }
@@ -39,7 +41,8 @@ public sealed class Expr
         Kind = kind; Left = left; Right = right; Sym = sym; Sym2 = sym2;
     }
 
-    public static Expr Of(Symbol s) => new(ExprKind.Symbol, null, null, s, null);
+    /// <summary>The expression that is just <paramref name="s"/>: one node per symbol, shared by every use.</summary>
+    public static Expr Of(Symbol s) => s.SelfExpr ??= new(ExprKind.Symbol, null, null, s, null);
     public static Expr Compare(ExprKind kind, Symbol a, Symbol b) => new(kind, null, null, a, b);
     public static Expr Not(Expr e) => new(ExprKind.Not, e, null, null, null);
     public static Expr? And(Expr? a, Expr? b) => a is null ? b : b is null ? a : new(ExprKind.And, a, b, null, null);
@@ -64,26 +67,6 @@ public sealed class Expr
             case ExprKind.Not: Left!.CollectSymbols(into); break;
             default: into.Add(Sym!); into.Add(Sym2!); break;
         }
-    }
-
-    /// <summary>Adds each symbol once per <paramref name="stamp"/> (tracked in <see cref="Symbol.Mark"/>).</summary>
-    internal void CollectSymbols(List<Symbol> into, int stamp)
-    {
-        var e = this;
-        while (true)
-        {
-            // subexpressions are shared (a node's dependencies appear in all its properties): walk each once
-            if (e.Mark == stamp) return;
-            e.Mark = stamp;
-            switch (e.Kind)
-            {
-                case ExprKind.Symbol: Add(e.Sym!); return;
-                case ExprKind.And or ExprKind.Or: e.Left!.CollectSymbols(into, stamp); e = e.Right!; continue;
-                case ExprKind.Not: e = e.Left!; continue;
-                default: Add(e.Sym!); Add(e.Sym2!); return;
-            }
-        }
-        void Add(Symbol s) { if (s.Mark != stamp) { s.Mark = stamp; into.Add(s); } }
     }
 
     public bool StructurallyEquals(Expr o)
@@ -171,6 +154,8 @@ public sealed class Symbol
     public List<MenuNode> Nodes { get; } = new();
 
     internal Expr? DirDep, RevDep, ImpliedDep;
+    /// <summary>The node of <see cref="Expr.Of"/> (expressions are immutable, so a symbol needs only one).</summary>
+    internal Expr? SelfExpr;
     internal Tristate DirDepTri = Tristate.Yes, RevDepTri, ImpliedTri, VisibleTri;
 
     // current value

@@ -485,7 +485,13 @@ internal sealed class Parser
         }
     }
 
-    bool InChoice() => blocks.Any(b => b.Kind == "choice") && blocks.First(b => b.Kind != "if").Kind == "choice";
+    /// <summary>Whether the innermost block that is not an if is a choice.</summary>
+    bool InChoice()
+    {
+        foreach (var b in blocks)
+            if (b.Kind != "if") return b.Kind == "choice";
+        return false;
+    }
 
     void ParseSource(string kind)
     {
