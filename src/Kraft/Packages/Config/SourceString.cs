@@ -40,9 +40,13 @@ public static partial class SourceString
         var path = s == "~" || s.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), s.Length > 1 ? s[2..] : "")
             : s;
+        // "REPO#NAME" names a local repository whose folder name says nothing (a mirror called "repo").
+        var name = "";
+        if (path.LastIndexOf('#') is var hash and > 0 && Directory.Exists(Path.GetFullPath(path[..hash], workingDirectory)))
+            (path, name) = (path[..hash], path[hash..]);
         var full = Path.GetFullPath(path, workingDirectory);
         if (File.Exists(full) || Directory.Exists(full))
-            return Path.TrimEndingDirectorySeparator(full);
+            return Path.TrimEndingDirectorySeparator(full) + name;
         throw Bad(source, LooksLikePath(s) ? "no such file or directory" : "neither an existing path nor a URL");
     }
 

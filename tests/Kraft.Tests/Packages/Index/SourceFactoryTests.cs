@@ -15,6 +15,7 @@ public class SourceFactoryTests
     [InlineData("ssh://git@git.example/lib-lwip", "git")]
     [InlineData("git@github.com:unikraft/lib-lwip", "git")]
     [InlineData("git://git.example/lib-lwip", "git")]
+    [InlineData("https://git.example/x/repo.git#lib-lwip", "git")]
     [InlineData("https://manifests.kraftkit.sh/index.yaml", "manifest")]
     [InlineData("https://manifests.kraftkit.sh/lib/lwip.yml", "manifest")]
     [InlineData("http://127.0.0.1:8080/some/listing", "manifest")]
@@ -42,6 +43,7 @@ public class SourceFactoryTests
         dir.Write("listing.txt", "manifests: []\n");
         Assert.Equal("git", SourceFactory.Create(dir["checkout"], ctx).Kind);
         Assert.Equal("git", SourceFactory.Create(dir["bare"], ctx).Kind);
+        Assert.Equal("git", SourceFactory.Create(dir["bare"] + "#unikraft", ctx).Kind);
         Assert.Equal("directory", SourceFactory.Create(dir["checkouts"], ctx).Kind);
         Assert.Equal("manifest", SourceFactory.Create(dir["listing.txt"], ctx).Kind);
         Assert.Equal("directory", SourceFactory.Create("file://" + dir["checkouts"], ctx).Kind);

@@ -24,6 +24,8 @@ public static partial class SourceFactory
             throw new KraftException("an empty source", hint: Forms);
         if (IsGitHubWildcard(text)) return new GitHubOrgSource(location, context);
         if (IsGit(text)) return new GitRepoSource(location, context);
+        // "REPO#NAME": a repository whose base name says nothing (a mirror called "repo"), named after the '#'.
+        if (text.LastIndexOf('#') is var hash and > 0 && IsGit(text[..hash])) return new GitRepoSource(location, context);
         if (ManifestReferences.IsUrl(text) || HasYamlExtension(text)) return new ManifestSource(location, context);
         var local = ManifestText.Normalise(text);
         if (Directory.Exists(local)) return new DirectorySource(location, context);
