@@ -54,8 +54,7 @@ public sealed class SourceFetcher : IDisposable
     }
 
     Git GitTool => _git ??= new Git();
-    HttpFetcher Http => _http ??= new HttpFetcher(_config.Auth.ToDictionary(
-        kv => kv.Key, kv => new HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl)));
+    HttpFetcher Http => _http ??= _config.CreateHttpFetcher();
 
     public void Dispose() => _http?.Dispose();
 

@@ -31,6 +31,10 @@ public sealed record UserConfig
     public string? DefaultPlat { get; init; }
     public string? DefaultArch { get; init; }
 
+    /// <summary>An HTTP client that sends this configuration's credentials to their hosts.</summary>
+    public Kraft.Host.HttpFetcher CreateHttpFetcher() => new(Auth.ToDictionary(
+        kv => kv.Key, kv => new Kraft.Host.HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl), StringComparer.OrdinalIgnoreCase));
+
     /// <summary>The index KraftKit uses when no source is configured.</summary>
     public const string DefaultIndex = "https://manifests.kraftkit.sh/index.yaml";
 }

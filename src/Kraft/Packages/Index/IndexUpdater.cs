@@ -45,10 +45,7 @@ public sealed class IndexUpdater(UserConfig config, IReporter reporter)
         if (config.Offline)
             throw new KraftException("kraft pkg update needs the network, and kraft is offline (--offline or KRAFTKIT_OFFLINE)",
                 hint: "run it without --offline and with KRAFTKIT_OFFLINE unset");
-        using var owned = Http is null
-            ? new HttpFetcher(config.Auth.ToDictionary(kv => kv.Key,
-                kv => new HttpCredentials(kv.Value.User, kv.Value.Token, kv.Value.VerifySsl), StringComparer.OrdinalIgnoreCase))
-            : null;
+        using var owned = Http is null ? config.CreateHttpFetcher() : null;
         var context = new SourceContext(config, Http ?? owned!, reporter);
         var sources = config.Sources;
         var results = new Result[sources.Count];
