@@ -52,3 +52,12 @@ PY
   server_pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/index.yaml" >/dev/null 2>&1 && break; sleep 0.1; done
 }
+
+# kraft with its configuration, caches and home under DIR, listing SOURCE... (the user's own are never touched).
+isolated_kraft() {
+  local dir=$1 s; shift
+  export HOME=$dir/home KRAFTKIT_CONFIG_DIR=$dir/config KRAFTKIT_PATHS_MANIFESTS=$dir/manifests \
+    KRAFTKIT_PATHS_SOURCES=$dir/sources XDG_CONFIG_HOME=$dir/xdg XDG_DATA_HOME=$dir/xdg-data
+  mkdir -p "$KRAFTKIT_CONFIG_DIR"
+  { echo "unikraft:"; echo "  manifests:"; for s in "$@"; do echo "    - $s"; done; } > "$KRAFTKIT_CONFIG_DIR/config.yaml"
+}

@@ -11,10 +11,7 @@ trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EX
 bench_index "$work"
 serve_dir "$work/www"
 
-export HOME=$work/home KRAFTKIT_CONFIG_DIR=$work/config KRAFTKIT_PATHS_MANIFESTS=$work/manifests \
-  KRAFTKIT_PATHS_SOURCES=$work/sources XDG_CONFIG_HOME=$work/xdg XDG_DATA_HOME=$work/xdg-data
-mkdir -p "$KRAFTKIT_CONFIG_DIR"
-printf 'unikraft:\n  manifests:\n    - http://127.0.0.1:%s/index.yaml\n' "$port" > "$KRAFTKIT_CONFIG_DIR/config.yaml"
+isolated_kraft "$work" "http://127.0.0.1:$port/index.yaml"
 
 "$kraft" pkg update | tail -n 2
 # Beside it, the floor the server sets: the same 201 files fetched by curl, 16 at a time (kraft's bound).
