@@ -41,12 +41,9 @@ public static class SourceClassifier
         if (Fetching.ArchiveFormat.FromUrl(location) is not null) return false;
         var path = location.Split('?', '#')[0];
         if (path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) return false;
-        if (Directory.Exists(location)) return IsBareRepository(location) || Directory.Exists(Path.Combine(location, ".git"));
-        if (path.EndsWith(".git", StringComparison.Ordinal)) return true;
-        if (provider is "git" or "github") return LooksLikeGitUrl(location);
-        if (location.StartsWith("file://", StringComparison.Ordinal) || location.StartsWith("ssh://", StringComparison.Ordinal)
-            || location.StartsWith("git://", StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(location, @"^[\w.-]+@[\w.-]+:"))
-            return true;
-        return System.Text.RegularExpressions.Regex.IsMatch(path, @"^https?://(www\.)?github\.com/[^/]+/[^/]+/?$");
+        if (Directory.Exists(location)) return Index.Sources.GitRepoSource.IsLocalRepository(location);
+        // A git or GitHub manifest's origin is a repository whatever its URL looks like.
+        if (provider is "git" or "github" && LooksLikeGitUrl(location)) return true;
+        return Index.Sources.GitRepoSource.LooksLikeGit(location);
     }
 }

@@ -57,15 +57,13 @@ public sealed partial class GitRepoSource(string location, SourceContext context
         }
         if (IsScpLike(text)) return true;
         if (text.TrimEnd('/').EndsWith(".git", StringComparison.OrdinalIgnoreCase)) return true;
-        return IsBareRepository(text);
+        return SourceClassifier.IsBareRepository(text);
     }
 
     /// <summary>A local directory that git can list: a bare repository or a checkout (with .git).</summary>
     public static bool IsLocalRepository(string path) =>
-        Directory.Exists(path) && (IsBareRepository(path) || Path.Exists(Path.Combine(path, ".git")));
+        Directory.Exists(path) && (SourceClassifier.IsBareRepository(path) || Path.Exists(Path.Combine(path, ".git")));
 
-    static bool IsBareRepository(string dir) =>
-        File.Exists(Path.Combine(dir, "HEAD")) && Directory.Exists(Path.Combine(dir, "objects")) && Directory.Exists(Path.Combine(dir, "refs"));
 
     static readonly HashSet<string> KnownForges = new(StringComparer.OrdinalIgnoreCase)
         { "github.com", "gitlab.com", "codeberg.org", "bitbucket.org" };
