@@ -366,19 +366,17 @@ public sealed partial class KconfigTree
             }
             else
             {
-                if (m.Next is not null) m = m.Next;
-                else
+                var next = m.Next;
+                for (MenuNode? up = m.Parent; next is null && up is not null; up = up.Parent)
                 {
-                    while ((m = m.Parent) is not null)
+                    if (up.Symbol is null && up != Root && MenuIsVisible(up))
                     {
-                        if (m.Symbol is null && m != Root && MenuIsVisible(m))
-                        {
-                            sb.Append("# end of ").Append(m.Prompt!.Text).Append('\n');
-                            needNewline = true;
-                        }
-                        if (m.Next is not null) { m = m.Next; break; }
+                        sb.Append("# end of ").Append(up.Prompt!.Text).Append('\n');
+                        needNewline = true;
                     }
+                    next = up.Next;
                 }
+                m = next;
             }
         }
         changed = false;
@@ -424,15 +422,16 @@ public sealed partial class KconfigTree
                     }
                 }
             }
-            if (m.FirstChild is not null) m = m.FirstChild;
-            else if (m.Next is not null) m = m.Next;
-            else
-            {
-                while ((m = m.Parent) is not null)
-                    if (m.Next is not null) { m = m.Next; break; }
-            }
+            m = m.FirstChild ?? NextSkippingChildren(m);
         }
         return sb.ToString();
+
+        static MenuNode? NextSkippingChildren(MenuNode node)
+        {
+            for (MenuNode? up = node; up is not null; up = up.Parent)
+                if (up.Next is not null) return up.Next;
+            return null;
+        }
     }
 
     public void WriteMinimalConfig(string path) => AtomicFile.WriteAllText(path, RenderMinimalConfig());

@@ -19,6 +19,9 @@ public static class QemuRunner
     /// <summary>How long QEMU gets to exit after SIGTERM before the whole tree is SIGKILLed.</summary>
     public static TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long the console and stderr are still read once QEMU has exited.</summary>
+    static readonly TimeSpan PipeDrainAfterExit = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Chooses the accelerator (KVM when the guest matches the host, /dev/kvm works and -W was not
     /// given; otherwise TCG with a one-line warning), locates QEMU, probes its version only when it
@@ -170,8 +173,12 @@ public static class QemuRunner
             lock (stopGate)
                 if (descendants is not null)
                     ProcessTree.KillAll(descendants);
-            outPump.Join();
-            errPump.Join();
+            // A child QEMU started (or one that slipped past the kill, e.g. forked while we were
+            // stopping) can keep the pipes open after QEMU itself is gone: drain what is there,
+            // but never wait for such an orphan.
+            var draining = Stopwatch.StartNew();
+            outPump.Join(PipeDrainAfterExit);
+            errPump.Join(TimeSpan.FromTicks(Math.Max(0, (PipeDrainAfterExit - draining.Elapsed).Ticks)));
             clock.Stop();
             killTimer?.Dispose();
         }

@@ -196,6 +196,17 @@ public class QemuRunnerTests
     }
 
     [Fact]
+    public void A_child_holding_the_pipes_after_qemu_exits_does_not_hold_up_the_result()
+    {
+        // The child keeps QEMU's stdout and stderr open for 30 s after QEMU itself has exited.
+        var sw = Stopwatch.StartNew();
+        var (r, c) = Run(Fake("printf 'bye\\n'; sleep 30 & exit 83"));
+        Assert.Equal(RunExitKind.Halted, r.Kind);
+        Assert.Equal("bye\n", c.Text);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
     public void Console_output_is_passed_on_before_qemu_exits()
     {
         var sw = Stopwatch.StartNew();
