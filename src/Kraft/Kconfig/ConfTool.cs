@@ -189,6 +189,9 @@ public static class KconfigConf
         var tree = KconfigTree.Load(a.KconfigFile, env, shell, new KconfigLoadOptions
         {
             Dialect = dialect, WorkingDirectory = cwd, PrefetchShell = prefetch, CheckLoopsInBackground = true, ReadAhead = true,
+            // the modes that load a configuration first know what it reads before evaluating it (see
+            // KconfigTree.AnswerNeededProbes); a recording keeps every probe
+            DeferProbes = prefetch && LoadsConfiguration(a.Mode) && Env("KRAFT_KCONFIG_RECORD_PROBES") is not { Length: > 0 },
             Warning = w => ctx.Error.WriteLine(w), Info = i => ctx.Out.WriteLine(i),
         });
         if (Env("KRAFT_KCONFIG_RECORD_PROBES") is { Length: > 0 } rec && shell is CachingShellRunner cr)
@@ -321,6 +324,9 @@ public static class KconfigConf
         KconfigTree.Timing?.Invoke($"+ autoconf {sw.Elapsed.TotalMilliseconds:F1} ms; allocated {GC.GetTotalAllocatedBytes() >> 20} MB, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
         return 0;
     }
+
+    static bool LoadsConfiguration(ConfMode mode) => mode is ConfMode.DefConfig or ConfMode.SaveDefConfig or ConfMode.SyncConfig
+        or ConfMode.OldAskConfig or ConfMode.OldConfig or ConfMode.ListNewConfig or ConfMode.OldDefConfig;
 
     /// <summary>conf_write_autoconf: auto.conf.cmd, the touched dependency files, the header, tristate/rustc file, auto.conf.</summary>
     static void WriteAutoconf(KconfigTree tree, ConfContext ctx, bool overwrite, bool linux)

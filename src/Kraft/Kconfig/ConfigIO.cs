@@ -127,7 +127,8 @@ public sealed partial class KconfigTree
     public bool LoadConfig(string path)
     {
         changed = false;
-        if (!ReadSimple(path)) { CalcValue(modulesSym); return false; }
+        if (!ReadSimple(path)) { AnswerNeededProbes(); CalcValue(modulesSym); return false; }
+        AnswerNeededProbes();
         CalcValue(modulesSym);
         int unsaved = 0;
         foreach (var s in hashOrder)

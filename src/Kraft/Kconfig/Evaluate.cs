@@ -13,6 +13,10 @@ public sealed partial class KconfigTree
         switch (e.Kind)
         {
             case ExprKind.Symbol: CalcValue(e.Sym!); return e.Sym!.CurTri;
+            case ExprKind.And when deferred is not null && (Unanswered(e.Left) || Unanswered(e.Right)):
+                return Lazily(e, Tristate.No);
+            case ExprKind.Or when deferred is not null && (Unanswered(e.Left) || Unanswered(e.Right)):
+                return Lazily(e, Tristate.Yes);
             case ExprKind.And: { var a = Eval(e.Left); var b = Eval(e.Right); return Tri.And(a, b); }
             case ExprKind.Or: { var a = Eval(e.Left); var b = Eval(e.Right); return Tri.Or(a, b); }
             case ExprKind.Not: return Tri.Not(Eval(e.Left));
@@ -46,6 +50,40 @@ public sealed partial class KconfigTree
             _ => res >= 0,
         };
         return ok ? Tristate.Yes : Tristate.No;
+    }
+
+    /// <summary>
+    /// True for an expression of constants only, one of them a deferred probe not answered yet: reading it has
+    /// no side effects, so it can wait until the other operand is known (see <see cref="DeferredProbes"/>).
+    /// </summary>
+    static bool Unanswered(Expr? e)
+    {
+        bool pending = false;
+        return e is not null && Walk(e) && pending;
+
+        bool Walk(Expr x)
+        {
+            switch (x.Kind)
+            {
+                case ExprKind.Symbol:
+                    if (!x.Sym!.IsConst) return false;
+                    pending |= (x.Sym.Flags & (SymFlags.Deferred | SymFlags.Valid)) == SymFlags.Deferred;
+                    return true;
+                case ExprKind.And or ExprKind.Or: return Walk(x.Left!) && Walk(x.Right!);
+                case ExprKind.Not: return Walk(x.Left!);
+                default: return false;
+            }
+        }
+    }
+
+    /// <summary>An And (decided by n) or Or (decided by y) evaluating its other operand first.</summary>
+    Tristate Lazily(Expr e, Tristate decides)
+    {
+        bool leftWaits = Unanswered(e.Left);
+        var first = Eval(leftWaits ? e.Right : e.Left);
+        if (first == decides) return decides;
+        var second = Eval(leftWaits ? e.Left : e.Right);
+        return e.Kind == ExprKind.And ? Tri.And(first, second) : Tri.Or(first, second);
     }
 
     enum NumKind { String, Signed, Unsigned }
@@ -168,6 +206,7 @@ public sealed partial class KconfigTree
     void CalcValue(Symbol s)
     {
         if ((s.Flags & SymFlags.Valid) != 0) return;
+        if ((s.Flags & SymFlags.Deferred) != 0) { deferred!.Answer(s); return; }
         if (s.IsChoiceValue && (s.Flags & SymFlags.NeedSetChoiceValues) != 0)
         {
             s.Flags &= ~SymFlags.NeedSetChoiceValues;
@@ -265,6 +304,7 @@ public sealed partial class KconfigTree
 
     void WarnUnmet(Symbol s)
     {
+        if (deferred is { Speculating: true }) return; // values of a speculative round are not the configuration's
         var msg = $"WARNING: unmet direct dependencies detected for {s.Name}\n  Depends on [{(s.DirDepTri == Tristate.Mod ? 'm' : 'n')}]: {s.DirDep}";
         if (!Warnings.Contains(msg)) warn(msg);
     }
@@ -306,6 +346,37 @@ public sealed partial class KconfigTree
             if (!v.HasUserValue) v.UserTri = Tristate.No;
         choice.Flags |= SymFlags.DefUser;
         choice.Flags &= ~(SymFlags.Valid | SymFlags.NeedSetChoiceValues);
+    }
+
+    /// <summary>
+    /// Runs, side by side, the deferred probes the configuration as loaded will read. Rounds of evaluation
+    /// with every unanswered probe read as n start the probes they reach; once those answered, the next round
+    /// may reach others; a round that starts none ends it. The configuration's own evaluation comes after
+    /// (everything is invalidated again), so values never depend on these rounds; a probe they missed would
+    /// simply run when first read.
+    /// </summary>
+    void AnswerNeededProbes()
+    {
+        if (deferred is not { Unanswered: > 0 } d) return;
+        var wasChanged = changed;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int rounds = 0, before = d.Unanswered;
+        do
+        {
+            rounds++;
+            d.Speculating = true;
+            try
+            {
+                foreach (var s in table.All) s.Flags &= ~SymFlags.Valid;
+                CalcAll();
+            }
+            finally { d.Speculating = false; }
+        }
+        while (d.WaitForRequested() && d.Unanswered > 0);
+        d.Finish();
+        foreach (var s in table.All) s.Flags &= ~SymFlags.Valid;
+        changed = wasChanged;
+        Timing?.Invoke($"deferred probes: {before - d.Unanswered} of {before} needed, {rounds} rounds, {clock.Elapsed.TotalMilliseconds:F1} ms");
     }
 
     void ClearAllValid()

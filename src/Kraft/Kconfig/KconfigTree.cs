@@ -23,6 +23,14 @@ public sealed class KconfigLoadOptions
     /// Needs a <see cref="CachingShellRunner"/> (or no runner).
     /// </summary>
     public bool PrefetchShell { get; init; }
+    /// <summary>
+    /// With <see cref="PrefetchShell"/>: a yes/no compiler probe used as an operand of an expression runs only if
+    /// evaluating the configuration reads it (see <see cref="DeferredProbes"/>); the results are the same.
+    /// Evaluation must start with <see cref="KconfigTree.LoadConfig"/> for the probes it needs to run side by side.
+    /// </summary>
+    public bool DeferProbes { get; init; }
+    /// <summary>With <see cref="DeferProbes"/>: workers with nothing else to run start held-back probes meanwhile.</summary>
+    public bool RunHeldProbesWhenIdle { get; init; } = true;
     /// <summary>How many prefetched commands run at once (0: two per processor).</summary>
     public int ShellParallelism { get; init; }
     /// <summary>
@@ -80,7 +88,8 @@ public sealed partial class KconfigTree
             {
                 Dialect = options.Dialect, WorkingDirectory = options.WorkingDirectory, SourceTree = srctree,
                 ConfigPrefix = options.ConfigPrefix, Warning = options.Warning, Info = options.Info,
-                PrefetchShell = options.PrefetchShell, ShellParallelism = options.ShellParallelism,
+                PrefetchShell = options.PrefetchShell, DeferProbes = options.DeferProbes,
+                RunHeldProbesWhenIdle = options.RunHeldProbesWhenIdle, ShellParallelism = options.ShellParallelism,
                 CheckLoopsInBackground = options.CheckLoopsInBackground, ReadAhead = options.ReadAhead,
             };
         var warnings = new List<string>();
@@ -93,28 +102,40 @@ public sealed partial class KconfigTree
         if (!File.Exists(full)) throw new KraftException($"can't find file {rootFile}");
         var fileCache = new KconfigFileCache(options.ReadAhead, options.WorkingDirectory);
         ShellCollector? collector = null;
+        DeferredProbes? deferred = null;
         if (options.PrefetchShell && shell is CachingShellRunner cache)
         {
             var swp = System.Diagnostics.Stopwatch.StartNew();
-            collector = new ShellCollector(cache, options.ShellParallelism);
+            collector = new ShellCollector(cache, options.ShellParallelism, holdYesNo: options.DeferProbes,
+                runHeldWhenIdle: options.RunHeldProbesWhenIdle);
             try
             {
-                var dryPp = new Preprocessor(env, collector, options.WorkingDirectory, _ => { }, _ => { });
+                var dryPp = new Preprocessor(env, collector, options.WorkingDirectory, _ => { }, _ => { })
+                {
+                    Markers = options.DeferProbes ? collector : null,
+                };
                 new Parser(new SymbolTable(), dryPp, options, _ => { }) { Files = fileCache }.ScanRoot(rootFile, full);
             }
             catch (KraftException) { /* the real pass reports it */ }
-            Timing?.Invoke($"speculative scan {swp.Elapsed.TotalMilliseconds:F1} ms: {collector.Started} commands started, {collector.Templates} depend on others");
+            var held = collector.Held;
+            Timing?.Invoke($"speculative scan {swp.Elapsed.TotalMilliseconds:F1} ms: {collector.Started} commands started, " +
+                $"{collector.Templates} depend on others, {held.Count} yes/no probes held back");
+            if (held.Count > 0) deferred = new DeferredProbes(cache, held, options.ShellParallelism);
             collector.ResolveInBackground(options.WorkingDirectory, env);
         }
         var table = new SymbolTable();
-        var pp = new Preprocessor(env, shell, options.WorkingDirectory, info, warn);
-        var parser = new Parser(table, pp, options, warn) { Files = fileCache };
+        var pp = new Preprocessor(env, deferred ?? shell, options.WorkingDirectory, info, warn) { Markers = deferred };
+        var parser = new Parser(table, pp, options, warn) { Files = fileCache, Deferred = deferred };
         var sw = System.Diagnostics.Stopwatch.StartNew();
         try { parser.ParseRoot(rootFile, full); }
         finally { collector?.Stop(); (shell as CachingShellRunner)?.StopWorkers(); fileCache.Stop(); }
         Timing?.Invoke($"parse {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         var prefix = options.ConfigPrefix ?? env.GetValueOrDefault("CONFIG_") ?? "CONFIG_";
-        var tree = new KconfigTree(table, options, parser.Root, parser.ModulesSym, prefix, parser.FileList, pp.UsedEnvironment, warnings);
+        if (deferred is { Unanswered: 0 }) { deferred.Finish(); deferred = null; }
+        var tree = new KconfigTree(table, options, parser.Root, parser.ModulesSym, prefix, parser.FileList, pp.UsedEnvironment, warnings)
+        {
+            deferred = deferred,
+        };
         var lookups = parser.LookupOrder.ToList();
         lookups.Reverse();
         tree.ConfFileList = lookups;
@@ -132,6 +153,7 @@ public sealed partial class KconfigTree
     }
 
     Task? loopCheck;
+    DeferredProbes? deferred;
 
     /// <summary>Waits for the dependency-loop check started by Load; throws its error.</summary>
     internal void EnsureChecked()

@@ -178,6 +178,9 @@ internal sealed class FileLexer
                 int i = 0;
                 var expanded = pp.ExpandToken(rest, ref i);
                 pos += i;
+                // a word that is one probe marker stays one: the parser decides (see DeferredProbes)
+                if (pp.Markers is { } m && ProbeMarker.In(expanded) && !m.IsSingleMarker(expanded))
+                    expanded = m.Consume(expanded);
                 if (expanded.Length > 0) return new Token(Tok.Word, expanded, line, col);
                 continue;
             }
@@ -231,9 +234,10 @@ internal sealed class FileLexer
             if (ch is '$' or '\\' or '\n') break;
         }
         var sb = new StringBuilder();
+        Token Quoted() => new(Tok.Quoted, pp?.Markers is { } m ? m.Consume(sb.ToString()) : sb.ToString(), l, col);
         while (true)
         {
-            if (pos >= text.Length) return new Token(Tok.Quoted, sb.ToString(), l, col);
+            if (pos >= text.Length) return Quoted();
             char c = text[pos];
             if (c == '$')
             {
@@ -255,10 +259,10 @@ internal sealed class FileLexer
             if (c == '\n')
             {
                 warn($"{Name}:{line}:warning: multi-line strings not supported");
-                return new Token(Tok.Quoted, sb.ToString(), l, col);
+                return Quoted();
             }
             pos++;
-            if (c == quote) return new Token(Tok.Quoted, sb.ToString(), l, col);
+            if (c == quote) return Quoted();
             sb.Append(c);
         }
     }

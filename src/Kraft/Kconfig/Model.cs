@@ -74,11 +74,19 @@ public sealed class Expr
         if (Kind != o.Kind) return false;
         return Kind switch
         {
-            ExprKind.Symbol => Sym == o.Sym,
+            ExprKind.Symbol => SameSymbol(Sym!, o.Sym!),
             ExprKind.Not => Left!.StructurallyEquals(o.Left!),
             ExprKind.And or ExprKind.Or => Left!.StructurallyEquals(o.Left!) && Right!.StructurallyEquals(o.Right!),
             _ => Sym == o.Sym && Sym2 == o.Sym2,
         };
+    }
+
+    /// <summary>conf compares symbols by identity; a deferred probe is the constant y or n it answers.</summary>
+    static bool SameSymbol(Symbol a, Symbol b)
+    {
+        if (a == b) return true;
+        if ((a.Flags & SymFlags.Deferred) == 0 && (b.Flags & SymFlags.Deferred) == 0) return false;
+        return a.IsConst && b.IsConst && (a.Answered().Name is "y" or "n") && a.Name == b.Answered().Name;
     }
 
     public override string ToString() => Format(0);
@@ -140,12 +148,14 @@ internal enum SymFlags : uint
     AllNoConfigY = 1 << 11,
     Changed = 1 << 12,
     DefAuto = 1 << 13,
+    /// <summary>A yes/no compiler probe whose answer is fetched when a value first needs it (see <see cref="DeferredProbes"/>).</summary>
+    Deferred = 1 << 14,
 }
 
 /// <summary>A config symbol, a choice (which conf models as a symbol), or a constant.</summary>
 public sealed class Symbol
 {
-    public string? Name { get; }
+    public string? Name { get; internal set; }
     public SymbolType Type { get; internal set; }
     internal SymFlags Flags;
     internal readonly int Sequence;
@@ -184,7 +194,18 @@ public sealed class Symbol
     public bool IsConst => (Flags & SymFlags.Const) != 0;
     public bool IsOptional => (Flags & SymFlags.Optional) != 0;
     internal bool HasUserValue => (Flags & SymFlags.DefUser) != 0;
-    public string DisplayName => Name is null ? "<choice>" : IsConst && !(Name is "y" or "m" or "n") ? "\"" + Name + "\"" : Name;
+    /// <summary>For a deferred probe: its shell command, and who answers it.</summary>
+    internal string? ProbeCommand;
+    internal DeferredProbes? Probes;
+
+    /// <summary>This symbol, with its value if it is a deferred probe (which then reads like y or n).</summary>
+    internal Symbol Answered()
+    {
+        if (Probes is not null && (Flags & SymFlags.Valid) == 0) Probes.Answer(this);
+        return this;
+    }
+
+    public string DisplayName => Answered().Name is not { } name ? "<choice>" : IsConst && !(name is "y" or "m" or "n") ? "\"" + name + "\"" : name;
 
     /// <summary>For choice values: the choice that contains it.</summary>
     public Symbol? Choice { get; internal set; }

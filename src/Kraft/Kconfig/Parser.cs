@@ -130,7 +130,19 @@ internal sealed class Parser
         }
     }
 
+    /// <summary>True while the parser reads an expression operand, which may stay a deferred probe.</summary>
+    bool operandMode;
+
+    /// <summary>The next token; a word that is a probe marker has the probe's output (unless read as an operand).</summary>
     Token Next()
+    {
+        var t = NextRaw();
+        if (Deferred is { } d && !operandMode && t.Kind == Tok.Word && ProbeMarker.In(t.Text))
+            tok = t = t with { Text = d.Consume(t.Text!) };
+        return t;
+    }
+
+    Token NextRaw()
     {
         if (havePeek) { havePeek = false; tok = peeked; return tok; }
         Token t;
@@ -151,7 +163,7 @@ internal sealed class Parser
 
     Token Peek()
     {
-        if (!havePeek) { var save = tok; peeked = Next(); tok = save; havePeek = true; }
+        if (!havePeek) { var save = tok; peeked = NextRaw(); tok = save; havePeek = true; }
         return peeked;
     }
 
@@ -200,6 +212,9 @@ internal sealed class Parser
 
     /// <summary>Where file texts come from (shared between passes of one load).</summary>
     public KconfigFileCache Files = new(false, Directory.GetCurrentDirectory());
+
+    /// <summary>The probes whose answer may wait (the real parse of a deferring load), or null.</summary>
+    public DeferredProbes? Deferred;
     string? preRead;
 
     string? TryReadFile(string full, string name, SourceLocation? from)
@@ -249,9 +264,35 @@ internal sealed class Parser
                         continue;
                     }
             }
+            if (pp.Markers is { } markers) t = HoldOrRelease(t, markers);
             while (t.Kind is not (Tok.Eol or Tok.Eof)) t = Next();
             if (t.Kind == Tok.Eof) return;
         }
+    }
+
+    /// <summary>
+    /// The scan's part of <see cref="DeferredProbes"/>: reads the rest of a statement; a probe whose marker is
+    /// an operand of an expression (where the real parse may keep it as a deferred constant) stays held back,
+    /// any other marker starts its probe now. Returns the end of line (or file).
+    /// </summary>
+    Token HoldOrRelease(Token first, IProbeMarkers markers)
+    {
+        bool expression = first.Kind is Tok.Depends or Tok.Visible or Tok.If or Tok.Default or Tok.DefBool or Tok.DefTristate;
+        if (first.Kind == Tok.Word && markers.IsSingleMarker(first.Text!)) markers.Consume(first.Text!);
+        var before = first;
+        var t = Next();
+        while (t.Kind is not (Tok.Eol or Tok.Eof))
+        {
+            var next = Next();
+            if (t.Kind == Tok.If) expression = true;
+            bool operand = expression && !IsComparison(before.Kind) && !IsComparison(next.Kind);
+            if (t.Kind == Tok.Word && markers.IsSingleMarker(t.Text!) && !operand) markers.Consume(t.Text!);
+            before = t;
+            t = next;
+        }
+        return t;
+
+        static bool IsComparison(Tok k) => k is Tok.Equal or Tok.Unequal or Tok.Less or Tok.LessEqual or Tok.Greater or Tok.GreaterEqual;
     }
 
     string ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
@@ -699,9 +740,14 @@ internal sealed class Parser
 
     // ---------------------------------------------------------------- expressions
 
-    Symbol ParseSymbol()
+    /// <summary>A symbol operand; with <paramref name="mayDefer"/> a deferred probe's word becomes its constant.</summary>
+    Symbol ParseSymbol(bool mayDefer = false)
     {
-        var t = Next();
+        operandMode = mayDefer;
+        Token t;
+        try { t = Next(); }
+        finally { operandMode = false; }
+        if (mayDefer && t.Kind == Tok.Word && Deferred is { } d && d.IsSingleMarker(t.Text!)) return d.ConstantFor(t.Text!);
         return t.Kind switch
         {
             Tok.Word => syms.Lookup(t.Text!, SymFlags.None),
@@ -735,7 +781,7 @@ internal sealed class Parser
             Expect(Tok.CloseParen, "')'");
             return e;
         }
-        var s = ParseSymbol();
+        var s = ParseSymbol(mayDefer: true);
         ExprKind? cmp = Peek().Kind switch
         {
             Tok.Equal => ExprKind.Equal, Tok.Unequal => ExprKind.Unequal, Tok.Less => ExprKind.Less,
@@ -743,6 +789,8 @@ internal sealed class Parser
             _ => null,
         };
         if (cmp is null) return Expr.Of(s);
+        // a comparison reads its operands' names: a deferred probe is answered now
+        if (s.Probes is not null) s = syms.Lookup(s.Answered().Name, SymFlags.None);
         Next();
         return Expr.Compare(cmp.Value, s, ParseSymbol());
     }

@@ -70,40 +70,105 @@ public sealed class CachingShellRunner : IShellRunner
         StopWorkers();
     }
 
+    // Background workers: commands someone will need go first; "later" commands (held-back probes that may
+    // turn out not to be needed) only fill workers that would otherwise wait, and can be dropped unstarted.
     readonly object gate = new();
-    System.Collections.Concurrent.BlockingCollection<Lazy<string>>? queue;
+    readonly Queue<Lazy<string>> now = new();
+    readonly LinkedList<(string Command, Lazy<string> Work)> later = new();
+    int workers;
+    bool stopping;
 
     /// <summary>Starts the command on a background worker (at most <paramref name="parallelism"/> at once) unless it ran or runs.</summary>
     public void Start(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment, int parallelism = 0)
     {
         bool added = false;
         var lazy = cache.GetOrAdd(command, c => { added = true; return new Lazy<string>(() => inner.Run(c, workingDirectory, environment)); });
+        lock (gate)
+        {
+            if (!added)
+            {
+                // a command queued for later is wanted now
+                for (var n = later.First; n is not null; n = n.Next)
+                    if (n.Value.Command == command) { later.Remove(n); now.Enqueue(n.Value.Work); EnsureWorkers(parallelism); break; }
+                return;
+            }
+            now.Enqueue(lazy);
+            EnsureWorkers(parallelism);
+        }
+    }
+
+    /// <summary>Queues the command behind every command started with <see cref="Start"/>; see <see cref="DropLater"/>.</summary>
+    public void StartLater(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment, int parallelism = 0)
+    {
+        bool added = false;
+        var lazy = cache.GetOrAdd(command, c => { added = true; return new Lazy<string>(() => inner.Run(c, workingDirectory, environment)); });
         if (!added) return;
         lock (gate)
         {
-            if (queue is null)
+            laterOpen = true;
+            later.AddLast((command, lazy));
+            EnsureWorkers(parallelism);
+        }
+    }
+
+    /// <summary>Forgets the commands queued for later that no worker took: they run only if someone asks for them.</summary>
+    public void DropLater()
+    {
+        lock (gate) later.Clear();
+    }
+
+    void EnsureWorkers(int parallelism)
+    {
+        stopping = false;
+        if (parallelism <= 0) parallelism = Math.Max(2, Environment.ProcessorCount * 2);
+        while (workers < parallelism)
+        {
+            workers++;
+            new Thread(Work) { IsBackground = true, Name = "kconfig-shell" }.Start();
+        }
+        Monitor.PulseAll(gate);
+    }
+
+    // later work never takes more workers than there are processors: the parse and the commands it waits for
+    // keep theirs
+    static readonly int LaterAtOnce = Math.Max(1, Environment.ProcessorCount);
+    int runningLater;
+    bool laterOpen;
+    void Work()
+    {
+        while (true)
+        {
+            Lazy<string> work;
+            bool isLater = false;
+            lock (gate)
             {
-                queue = new();
-                if (parallelism <= 0) parallelism = Math.Max(2, Environment.ProcessorCount * 2);
-                for (int i = 0; i < parallelism; i++)
+                while (true)
                 {
-                    var q = queue;
-                    new Thread(() => { foreach (var l in q.GetConsumingEnumerable()) _ = l.Value; })
-                        { IsBackground = true, Name = "kconfig-shell" }.Start();
+                    if (now.Count > 0) { work = now.Dequeue(); break; }
+                    if (laterOpen && later.First is { } n && runningLater < LaterAtOnce) { later.RemoveFirst(); work = n.Value.Work; runningLater++; isLater = true; break; }
+                    if (stopping) { workers--; return; }
+                    Monitor.Wait(gate);
                 }
             }
-            if (!queue.IsAddingCompleted) { queue.Add(lazy); return; }
+            try { _ = work.Value; }
+            catch (Exception) { /* the one who asks for the result gets the error */ }
+            if (isLater) lock (gate) { runningLater--; Monitor.PulseAll(gate); }
         }
-        _ = lazy.Value;
     }
+
+    /// <summary>True if the command was started, queued, preset or ran.</summary>
+    public bool Knows(string command) => cache.ContainsKey(command);
 
     /// <summary>True if the command was started (or preset) and has not finished.</summary>
     public bool IsPending(string command) => cache.TryGetValue(command, out var l) && !l.IsValueCreated;
 
-    /// <summary>Lets the background workers end once the queued commands ran.</summary>
+    /// <summary>
+    /// Lets the background workers end once the commands started with <see cref="Start"/> ran; commands queued
+    /// for later stay queued, unstarted, until someone asks for them or <see cref="DropLater"/>.
+    /// </summary>
     public void StopWorkers()
     {
-        lock (gate) { queue?.CompleteAdding(); queue = null; }
+        lock (gate) { stopping = true; laterOpen = false; Monitor.PulseAll(gate); }
     }
 }
 
@@ -116,29 +181,58 @@ public sealed class CachingShellRunner : IShellRunner
 /// output only ever flows into other text unchanged (after the $(shell) post-processing, which the markers go
 /// through as well). Should a template still not match what the real parse asks for, the real parse simply
 /// runs its own command: results never depend on the speculation.
+/// With <paramref name="holdYesNo"/>, a yes/no probe (<see cref="ProbeMarker.AnswersYesOrNo"/>) is held back
+/// until the scan sees its output used other than as an operand of an expression (see <see cref="DeferredProbes"/>);
+/// <see cref="Held"/> are those never so used. With <paramref name="runHeldWhenIdle"/> they are queued behind
+/// every other command (<see cref="CachingShellRunner.StartLater"/>) to use workers that would otherwise wait.
 /// </summary>
-internal sealed class ShellCollector(CachingShellRunner cache, int parallelism) : IShellRunner
+internal sealed class ShellCollector(CachingShellRunner cache, int parallelism, bool holdYesNo = false, bool runHeldWhenIdle = true)
+    : IShellRunner, IProbeMarkers
 {
-    const char Open = '\u0001', Close = '\u0002';
     readonly List<string?> commands = new();          // by index: the command, null for an unresolved template
     readonly Dictionary<string, int> indexOf = new(StringComparer.Ordinal);
     readonly List<(string Template, int Index)> templates = new();
+    readonly HashSet<int> held = new();
     volatile bool stopped;
+    string workDir = ".";
+    IReadOnlyDictionary<string, string> environment = new Dictionary<string, string>();
 
-    public int Started => commands.Count(c => c is not null);
+    public int Started => commands.Count(c => c is not null) - held.Count;
     public int Templates => templates.Count;
 
-    static string Marker(int i) => $"{Open}{i}{Close}";
+    /// <summary>The yes/no probes held back and never used other than as an operand of an expression.</summary>
+    public IReadOnlySet<string> Held => held.Select(i => commands[i]!).ToHashSet(StringComparer.Ordinal);
 
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
+        workDir = workingDirectory; this.environment = environment;
         if (cache.TryGetResult(command, out var output)) return output;
-        if (indexOf.TryGetValue(command, out var i)) return Marker(i);
+        if (indexOf.TryGetValue(command, out var i)) return ProbeMarker.Of(i);
         i = commands.Count;
         indexOf[command] = i;
-        if (command.Contains(Open)) { commands.Add(null); templates.Add((command, i)); }
-        else { commands.Add(command); cache.Start(command, workingDirectory, environment, parallelism); }
-        return Marker(i);
+        if (ProbeMarker.In(command)) { commands.Add(null); templates.Add((command, i)); }
+        else
+        {
+            commands.Add(command);
+            if (holdYesNo && !cache.Knows(command) && ProbeMarker.AnswersYesOrNo(command))
+            {
+                held.Add(i);
+                if (runHeldWhenIdle) cache.StartLater(command, workingDirectory, environment, parallelism);
+            }
+            else cache.Start(command, workingDirectory, environment, parallelism);
+        }
+        return ProbeMarker.Of(i);
+    }
+
+    public bool IsSingleMarker(string text) => ProbeMarker.IsSingle(text, out var i) && i < commands.Count;
+
+    /// <summary>The scan saw this text used: the held commands behind its markers start now.</summary>
+    public string Consume(string text)
+    {
+        if (held.Count == 0 || !ProbeMarker.In(text)) return text;
+        foreach (var i in ProbeMarker.Indices(text))
+            if (held.Remove(i)) cache.Start(commands[i]!, workDir, environment, parallelism);
+        return text;
     }
 
     /// <summary>Resolves the templates in order on a background thread, starting each once its inputs are known.</summary>
@@ -150,21 +244,14 @@ internal sealed class ShellCollector(CachingShellRunner cache, int parallelism) 
             foreach (var (template, index) in templates)
             {
                 if (stopped) return;
-                var sb = new System.Text.StringBuilder();
                 bool ok = true;
-                for (int p = 0; p < template.Length && ok; p++)
+                var concrete = ProbeMarker.Replace(template, j =>
                 {
-                    char c = template[p];
-                    if (c != Open) { sb.Append(c); continue; }
-                    int end = template.IndexOf(Close, p);
-                    if (end < 0 || !int.TryParse(template.AsSpan(p + 1, end - p - 1), out var j) || j >= commands.Count || commands[j] is not { } dep)
-                    { ok = false; break; }
+                    if (!ok || j >= commands.Count || commands[j] is not { } dep) { ok = false; return ""; }
                     // waits for (or runs) the command this one depends on
-                    sb.Append(Preprocessor.ShellOutput(cache.Run(dep, workingDirectory, environment)));
-                    p = end;
-                }
+                    return Preprocessor.ShellOutput(cache.Run(dep, workingDirectory, environment));
+                });
                 if (!ok || stopped) continue;
-                var concrete = sb.ToString();
                 commands[index] = concrete;
                 cache.Start(concrete, workingDirectory, environment, parallelism);
             }
@@ -191,6 +278,9 @@ internal sealed class Preprocessor
     readonly Action<string> info, warn;
     public readonly List<(string Name, string Value)> UsedEnvironment = new();
     public Func<SourceLocation> Where = () => new SourceLocation("<none>");
+
+    /// <summary>Where probe markers can appear (a pass that defers probes): text used for good is consumed.</summary>
+    public IProbeMarkers? Markers;
 
     public Preprocessor(IReadOnlyDictionary<string, string> env, IShellRunner shell, string workDir, Action<string> info, Action<string> warn)
     {
@@ -288,6 +378,7 @@ internal sealed class Preprocessor
         parts.Add(clause[prev..]);
         if (parts.Count > 17) throw Error("too many function arguments");
         var name = ExpandWithArgs(parts[0], args);
+        if (Markers is { } m) name = m.Consume(name);
         var fargs = new string[parts.Count - 1];
         for (int k = 0; k < fargs.Length; k++) fargs[k] = ExpandWithArgs(parts[k + 1], args);
 
@@ -324,6 +415,8 @@ internal sealed class Preprocessor
         if (min < 0) return null;
         if (a.Length < min) throw Error($"too few function arguments passed to '{name}'");
         if (a.Length > max) throw Error($"too many function arguments passed to '{name}'");
+        if (Markers is { } m && name != "shell")
+            for (int k = 0; k < a.Length; k++) a[k] = m.Consume(a[k]);
         switch (name)
         {
             case "error-if":

@@ -387,4 +387,119 @@ public class KconfigConfTests
         foreach (var (c, o) in ProbeFile.Read(dir["probes"])) replay.Preset(c, o);
         Assert.Equal(cache.Results.OrderBy(kv => kv.Key), ProbeFile.Read(dir["probes"]).ToDictionary(x => x.Command, x => x.Output).OrderBy(kv => kv.Key));
     }
+
+    // ---------------------------------------------------------------- deferred yes/no probes
+
+    /// <summary>Answers Kconfig.include's $(success,probe X) commands: y unless X contains "bad".</summary>
+    sealed class YesNoShell : IShellRunner
+    {
+        public readonly ConcurrentDictionary<string, int> Runs = new();
+
+        public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(command, @"^\{ probe (\S+); \} >/dev/null 2>&1 && echo ""(.)"" \|\| echo ""(.)""$");
+            Assert.True(m.Success, $"unexpected command {command}");
+            Runs.AddOrUpdate(m.Groups[1].Value, 1, (_, n) => n + 1);
+            Thread.Sleep(20);
+            return (m.Groups[1].Value.Contains("bad") ? m.Groups[3].Value : m.Groups[2].Value) + "\n";
+        }
+    }
+
+    const string DeferTree = """
+        if-success = $(shell,{ $(1); } >/dev/null 2>&1 && echo "$(2)" || echo "$(3)")
+        success = $(if-success,$(1),y,n)
+        failure = $(if-success,$(1),n,y)
+        has-c := $(success,probe c)
+        config A
+        	bool "a"
+        config B
+        	def_bool $(success,probe b)
+        	depends on A
+        config C
+        	bool "c"
+        	depends on $(has-c)
+        if A
+        config D
+        	bool "d"
+        	depends on $(success,probe d) && !$(failure,probe bad-d2)
+        endif
+        config E
+        	def_bool $(success,probe e) || A
+        config F
+        	bool "f"
+        	default y if $(failure,probe bad-f)
+        config G
+        	string
+        	default "$(success,probe g)"
+        config H
+        	int
+        	default 3 if $(success,probe h) = y
+        	default 4
+        config I
+        	bool
+        	default $(success,probe i) if A
+        	default $(success,probe j)
+        """;
+
+    static string OldDefconfig(TempDir dir, YesNoShell shell, bool defer, bool idle = false)
+    {
+        var tree = KconfigTree.Load("Kconfig", new Dictionary<string, string>(), new CachingShellRunner(shell), new KconfigLoadOptions
+        {
+            WorkingDirectory = dir.Path, PrefetchShell = defer, DeferProbes = defer, RunHeldProbesWhenIdle = idle,
+            Info = _ => { }, Warning = _ => { },
+        });
+        tree.OldDefconfig(dir[".config"]);
+        return tree.RenderConfig() + tree.RenderAutoConf() + tree.RenderAutoHeader();
+    }
+
+    [Theory]
+    [InlineData("# CONFIG_A is not set\n", new[] { "b", "d", "bad-d2", "i" })]
+    [InlineData("CONFIG_A=y\n", new[] { "e", "j" })]
+    public void DeferredProbesGiveConfsResultsAndSkipWhatIsNotRead(string config, string[] notRun)
+    {
+        using var dir = new TempDir();
+        dir.Write("Kconfig", DeferTree);
+        dir.Write(".config", config);
+        var eager = new YesNoShell();
+        var expected = OldDefconfig(dir, eager, defer: false);
+        Assert.Equal(["b", "bad-d2", "bad-f", "c", "d", "e", "g", "h", "i", "j"], eager.Runs.Keys.Order());
+
+        var deferring = new YesNoShell();
+        Assert.Equal(expected, OldDefconfig(dir, deferring, defer: true));
+        Assert.All(deferring.Runs, kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(eager.Runs.Keys.Except(notRun).Order(), deferring.Runs.Keys.Order());
+
+        // idle workers may run held-back probes early: the same results, each probe at most once
+        var idle = new YesNoShell();
+        Assert.Equal(expected, OldDefconfig(dir, idle, defer: true, idle: true));
+        Assert.All(idle.Runs, kv => Assert.Equal(1, kv.Value));
+    }
+
+    [Fact]
+    public void DeferredProbeTextIsAnsweredWhereverItIsUsedForGood()
+    {
+        // a probe that is an operand in one place and, in others, text of a prompt, a comparison operand
+        // and the condition of an error-if: each of those uses gets the output
+        using var dir = new TempDir();
+        dir.Write("Kconfig", """
+            if-success = $(shell,{ $(1); } >/dev/null 2>&1 && echo "$(2)" || echo "$(3)")
+            success = $(if-success,$(1),y,n)
+            k := $(success,probe k)
+            config A
+            	bool "a is $(k)"
+            	depends on $(k)
+            config B
+            	def_bool y
+            	depends on $(k) = y
+            $(error-if,$(success,probe bad-x),never)
+            """);
+        dir.Write(".config", "");
+        var eager = new YesNoShell();
+        var expected = OldDefconfig(dir, eager, defer: false);
+        var deferring = new YesNoShell();
+        Assert.Equal(expected, OldDefconfig(dir, deferring, defer: true));
+        Assert.Contains("CONFIG_B=y", expected);
+        Assert.Equal(eager.Runs.Keys.Order(), deferring.Runs.Keys.Order());
+    }
+
 }

@@ -8,7 +8,7 @@ namespace Kraft.Tests.Kconfig;
 /// Compares the engine with Linux 6.1's own conf, byte for byte. Needs KRAFT_TEST_LINUX_SRC pointing to a
 /// tree made by prepare-linux-kconfig.sh (Kconfig files plus a built scripts/kconfig/conf).
 /// </summary>
-public class LinuxParityTests
+public class LinuxParityTests(ITestOutputHelper output)
 {
     static readonly string? Src = Environment.GetEnvironmentVariable("KRAFT_TEST_LINUX_SRC");
     static readonly CachingShellRunner Shell = new();
@@ -168,6 +168,69 @@ public class LinuxParityTests
             AssertSame(cfg, tree.RenderConfig(), $".config (seed {seed})");
             AssertSame(auto, tree.RenderAutoConf(), $"auto.conf (seed {seed})");
             AssertSame(header, tree.RenderAutoHeader(), $"autoconf.h (seed {seed})");
+        }
+    }
+
+    /// <summary>Counts the commands run through it (by the real shell).</summary>
+    sealed class CountingProcessShell : IShellRunner
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Runs = new();
+        public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+        {
+            Runs.AddOrUpdate(command, 1, (_, n) => n + 1);
+            return ProcessShellRunner.Instance.Run(command, workingDirectory, environment);
+        }
+    }
+
+    /// <summary>
+    /// olddefconfig with deferred probes (the real compiler probes, each run only if evaluation reads it) gives
+    /// conf's files, from the architecture's defconfig and from random configurations; fewer probes run.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("x86_64", 201, 2)]
+    [InlineData("arm64", 301, 2)]
+    public void DeferredProbesGiveConfsOlddefconfig(string arch, int firstSeed, int count)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        var inputs = new List<(string What, string Path)>
+        {
+            ("defconfig", Path.Combine(Src!, arch == "x86_64" ? "arch/x86/configs/x86_64_defconfig" : "arch/arm64/configs/defconfig")),
+        };
+        for (int seed = firstSeed; seed < firstSeed + count; seed++)
+        {
+            RunConf(arch, "--randconfig", dir.Path, extra: new() { ["KCONFIG_SEED"] = seed.ToString() });
+            File.Copy(dir["ref.config"], dir[$"rand{seed}.config"], overwrite: true);
+            inputs.Add(($"randconfig seed {seed}", dir[$"rand{seed}.config"]));
+        }
+        int everyProbe = -1;
+        foreach (var (what, input) in inputs)
+        {
+            var (cfg, auto, header) = RunConf(arch, "--olddefconfig", dir.Path, input: input);
+            // as kraft kconfig-conf runs (idle workers start held-back probes early), and with only what is read
+            CountingProcessShell shell = null!;
+            foreach (var idle in new[] { true, false })
+            {
+                shell = new CountingProcessShell();
+                var tree = KconfigTree.Load("Kconfig", Env(arch), new CachingShellRunner(shell), new KconfigLoadOptions
+                {
+                    WorkingDirectory = Src!, PrefetchShell = true, DeferProbes = true, RunHeldProbesWhenIdle = idle,
+                    Info = _ => { }, Warning = _ => { },
+                });
+                tree.OldDefconfig(input);
+                AssertSame(cfg, tree.RenderConfig(), $".config ({what})");
+                AssertSame(auto, tree.RenderAutoConf(), $"auto.conf ({what})");
+                AssertSame(header, tree.RenderAutoHeader(), $"autoconf.h ({what})");
+                Assert.All(shell.Runs, kv => Assert.Equal(1, kv.Value));
+            }
+            if (everyProbe < 0)
+            {
+                var all = new CountingProcessShell();
+                KconfigTree.Load("Kconfig", Env(arch), new CachingShellRunner(all), new KconfigLoadOptions { WorkingDirectory = Src!, Info = _ => { }, Warning = _ => { } });
+                everyProbe = all.Runs.Count;
+            }
+            Assert.True(shell.Runs.Count < everyProbe, $"{what}: every probe ran");
+            output.WriteLine($"{what}: {shell.Runs.Count} of the {everyProbe} distinct shell commands of a full parse ran");
         }
     }
 
