@@ -2,7 +2,8 @@
 # Linux 6.1 x86_64 Kconfig, parse + olddefconfig from x86_64_defconfig: Linux's own scripts/kconfig/conf
 # beside `kraft kconfig-conf`, same tree, same environment, both writing .config, auto.conf, autoconf.h,
 # rustc_cfg, auto.conf.cmd and the include/config dependency files into their own directories.
-#   1. with the $(shell,...) compiler probes (conf runs them one by one, kraft in parallel);
+#   1. with the $(shell,...) compiler probes (conf runs every one, one by one; kraft runs them in parallel,
+#      and its yes/no probes only if the configuration reads them);
 #   2. kraft without probes: KRAFT_KCONFIG_PROBES=FILE answers every $(shell,...) from results recorded with
 #      KRAFT_KCONFIG_RECORD_PROBES=FILE in a probing run (conf has no such mode; it is shown for reference).
 # Each run starts from x86_64_defconfig as .config. In the timed runs auto.conf is already there (from a
@@ -48,6 +49,10 @@ sh -c "$(fresh "$work/kraft")"; $kraftc >/dev/null
 sed -i "s|$work/conf/|$work/kraft/|g" "$work/conf/auto/auto.conf.cmd"
 diff -r -x '*.old' "$work/conf" "$work/kraft" >/dev/null && echo "outputs: identical (.config, auto.conf, autoconf.h, rustc_cfg, auto.conf.cmd, $(ls "$work/kraft/auto" | wc -l) files in auto/)" \
   || { echo "outputs DIFFER:"; diff -r -x '*.old' "$work/conf" "$work/kraft" | head -20; exit 1; }
+
+sh -c "$($mode "$work/kraft")"
+echo "kraft's deferred probes: $(env KRAFT_KCONFIG_TIMING=1 ${kraftc#env } 2>&1 >/dev/null | sed -n 's/^timing: deferred probes: //p')"
+echo "distinct shell commands of a full parse (the recording): $(( $(tr -cd '\000' < "$probes" | wc -c) / 2 ))"
 
 peak() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
 sh -c "$($mode "$work/conf")"; echo "peak RSS conf (probes):            $(peak $conf) KB"
