@@ -118,8 +118,10 @@ public sealed partial class KconfigTree
                 if (AutoValue(sym, val) is { } v) old[sym] = v;
             }
         }
-        // conf re-reads every value after loading the old file
-        ClearAllValid();
+        // conf re-reads every value after loading the old file; without one, the values stay as computed
+        // (which only shows in how often a warning computed with a value is printed)
+        if (File.Exists(oldAutoConfPath)) ClearAllValid();
+        else changed = true;
         CalcValue(modulesSym);
         foreach (var s in hashOrder)
         {

@@ -302,11 +302,53 @@ public sealed partial class KconfigTree
         if ((s.Flags & SymFlags.NeedSetChoiceValues) != 0) SetAllChoiceValues(s);
     }
 
+    /// <summary>
+    /// conf's warning for a symbol selected beyond its dependencies, as conf prints it each time it computes the
+    /// value: the dependencies and the selecting expressions with every symbol's current value.
+    /// </summary>
     void WarnUnmet(Symbol s)
     {
         if (deferred is { Speculating: true }) return; // values of a speculative round are not the configuration's
-        var msg = $"WARNING: unmet direct dependencies detected for {s.Name}\n  Depends on [{(s.DirDepTri == Tristate.Mod ? 'm' : 'n')}]: {s.DirDep}";
-        if (!Warnings.Contains(msg)) warn(msg);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("\nWARNING: unmet direct dependencies detected for ").Append(s.Name).Append('\n');
+        sb.Append("  Depends on [").Append(s.DirDepTri == Tristate.Mod ? 'm' : 'n').Append("]: ")
+          .Append(s.DirDep is null ? "y" : s.DirDep.Format(WithValue)).Append('\n');
+        SelectedBy(s.RevDep, Tristate.Yes, "  Selected by [y]:\n");
+        SelectedBy(s.RevDep, Tristate.Mod, "  Selected by [m]:\n");
+        warn(sb.ToString(0, sb.Length - 1)); // the warning sink ends the line
+
+        // the top-level alternatives of the reverse dependency that have the value asked for, one per line
+        void SelectedBy(Expr? e, Tristate want, string title)
+        {
+            string? heading = title;
+            Walk(e);
+            void Walk(Expr? x)
+            {
+                if (x is null) return;
+                if (x.Kind == ExprKind.Or) { Walk(x.Left); Walk(x.Right); return; }
+                if (Eval(x) != want) return;
+                if (heading is not null) { sb.Append(heading); heading = null; }
+                sb.Append("  - ").Append(x.Format(WithValue)).Append('\n');
+            }
+        }
+    }
+
+    /// <summary>A symbol as conf's warnings print it: its name and, if it has a type, its current value.</summary>
+    string WithValue(Symbol s)
+    {
+        if (s.Answered().Name is not { } name) return "<choice>";
+        if (s.Type == SymbolType.Unknown) return name;
+        string value = s.Type is SymbolType.Bool or SymbolType.Tristate
+            ? s.CurTri switch
+            {
+                Tristate.No => "n",
+                Tristate.Mod => Modules() ? "m" : "n",
+                _ => "y",
+            }
+            : s.CurStr;
+        return $"{name} [={value}]";
+
+        bool Modules() { CalcValue(modulesSym); return modulesSym.CurTri != Tristate.No; }
     }
 
     void ValidateRange(Symbol s)

@@ -89,23 +89,26 @@ public sealed class Expr
         return a.IsConst && b.IsConst && (a.Answered().Name is "y" or "n") && a.Name == b.Answered().Name;
     }
 
-    public override string ToString() => Format(0);
+    public override string ToString() => Format(static s => s.DisplayName);
 
-    string Format(int parentPrec)
+    /// <summary>The expression as conf prints it (its operator precedence and parentheses), each symbol as <paramref name="symbol"/> says.</summary>
+    internal string Format(Func<Symbol, string> symbol) => Format(symbol, 0);
+
+    string Format(Func<Symbol, string> symbol, int parentPrec)
     {
         int prec = Kind switch { ExprKind.Or => 1, ExprKind.And => 2, ExprKind.Not => 3, _ => 4 };
         string s = Kind switch
         {
-            ExprKind.Symbol => Sym!.DisplayName,
-            ExprKind.Not => "!" + Left!.Format(3),
-            ExprKind.And => Left!.Format(2) + " && " + Right!.Format(2),
-            ExprKind.Or => Left!.Format(1) + " || " + Right!.Format(1),
-            ExprKind.Equal => $"{Sym!.DisplayName}={Sym2!.DisplayName}",
-            ExprKind.Unequal => $"{Sym!.DisplayName}!={Sym2!.DisplayName}",
-            ExprKind.Less => $"{Sym!.DisplayName}<{Sym2!.DisplayName}",
-            ExprKind.LessEqual => $"{Sym!.DisplayName}<={Sym2!.DisplayName}",
-            ExprKind.Greater => $"{Sym!.DisplayName}>{Sym2!.DisplayName}",
-            _ => $"{Sym!.DisplayName}>={Sym2!.DisplayName}",
+            ExprKind.Symbol => symbol(Sym!),
+            ExprKind.Not => "!" + Left!.Format(symbol, 3),
+            ExprKind.And => Left!.Format(symbol, 2) + " && " + Right!.Format(symbol, 2),
+            ExprKind.Or => Left!.Format(symbol, 1) + " || " + Right!.Format(symbol, 1),
+            ExprKind.Equal => $"{symbol(Sym!)}={symbol(Sym2!)}",
+            ExprKind.Unequal => $"{symbol(Sym!)}!={symbol(Sym2!)}",
+            ExprKind.Less => $"{symbol(Sym!)}<{symbol(Sym2!)}",
+            ExprKind.LessEqual => $"{symbol(Sym!)}<={symbol(Sym2!)}",
+            ExprKind.Greater => $"{symbol(Sym!)}>{symbol(Sym2!)}",
+            _ => $"{symbol(Sym!)}>={symbol(Sym2!)}",
         };
         return prec < parentPrec ? "(" + s + ")" : s;
     }

@@ -234,6 +234,70 @@ public class LinuxParityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// conf's whole command, as make runs it: olddefconfig and syncconfig, first into empty output directories,
+    /// then again with auto.conf there, from a random configuration that selects a symbol beyond its
+    /// dependencies (x86_64 seed 13: DEBUG_MAPLE_TREE). stdout, stderr (with conf's unmet-dependency warnings,
+    /// printed as often as conf computes the value) and the files are the same; the probes are real (deferred).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("x86_64", 13)]
+    public void ConfCommandOutputIsConfs(string arch, int seed)
+    {
+        Skip.If(Missing, Why);
+        using var dir = new TempDir();
+        RunConf(arch, "--randconfig", dir.Path, extra: new() { ["KCONFIG_SEED"] = seed.ToString() });
+        var input = File.ReadAllText(dir["ref.config"]);
+        foreach (var mode in new[] { "--olddefconfig", "--syncconfig" })
+        {
+            foreach (var side in new[] { "conf", "kraft" })
+                if (Directory.Exists(dir[side])) Directory.Delete(dir[side], true);
+            foreach (var pass in new[] { "empty output directory", "auto.conf present" })
+            {
+                var outputs = new Dictionary<string, (string Out, string Err)>();
+                foreach (var side in new[] { "conf", "kraft" })
+                {
+                    var env = Env(arch);
+                    env["KCONFIG_CONFIG"] = dir[$"{side}/.config"];
+                    env["KCONFIG_AUTOCONFIG"] = dir[$"{side}/auto/auto.conf"];
+                    env["KCONFIG_AUTOHEADER"] = dir[$"{side}/auto/autoconf.h"];
+                    env["KCONFIG_RUSTCCFG"] = dir[$"{side}/auto/rustc_cfg"];
+                    Directory.CreateDirectory(dir[side]);
+                    File.WriteAllText(dir[$"{side}/.config"], input);
+                    if (side == "conf")
+                    {
+                        var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
+                        {
+                            WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                        };
+                        psi.Environment.Clear();
+                        foreach (var (k, v) in env) psi.Environment[k] = v;
+                        psi.ArgumentList.Add(mode);
+                        psi.ArgumentList.Add("Kconfig");
+                        using var p = Process.Start(psi)!;
+                        var stdout = p.StandardOutput.ReadToEndAsync();
+                        var stderr = p.StandardError.ReadToEnd();
+                        p.WaitForExit();
+                        Assert.Equal(0, p.ExitCode);
+                        outputs[side] = (stdout.Result.Replace(dir["conf"], dir["kraft"]), stderr.Replace(dir["conf"], dir["kraft"]));
+                    }
+                    else
+                    {
+                        var o = new StringWriter(); var e = new StringWriter();
+                        Assert.Equal(0, KconfigConf.Run([mode, "Kconfig"], new ConfContext { Environment = env, WorkingDirectory = Src!, Out = o, Error = e }));
+                        outputs[side] = (o.ToString(), e.ToString());
+                    }
+                }
+                var what = $"{mode}, {pass}";
+                AssertSame(outputs["conf"].Out, outputs["kraft"].Out, $"stdout ({what})");
+                AssertSame(outputs["conf"].Err, outputs["kraft"].Err, $"stderr ({what})");
+                Assert.Contains("WARNING: unmet direct dependencies detected for DEBUG_MAPLE_TREE", outputs["kraft"].Err);
+                foreach (var file in new[] { ".config", "auto/auto.conf", "auto/autoconf.h" })
+                    AssertSame(File.ReadAllText(dir[$"conf/{file}"]), File.ReadAllText(dir[$"kraft/{file}"]), $"{file} ({what})");
+            }
+        }
+    }
+
     /// <summary>The engine's own randconfig must be a fixed point of conf's olddefconfig.</summary>
     [SkippableTheory]
     [InlineData("x86_64")]
