@@ -62,14 +62,6 @@ public sealed class CachingShellRunner : IShellRunner
         return false;
     }
 
-    /// <summary>Runs the given commands concurrently so later lookups hit the cache.</summary>
-    public void Prefetch(IEnumerable<string> commands, string workingDirectory, IReadOnlyDictionary<string, string> environment, int parallelism = 0)
-    {
-        foreach (var c in commands) Start(c, workingDirectory, environment, parallelism);
-        foreach (var c in commands) Run(c, workingDirectory, environment);
-        StopWorkers();
-    }
-
     // Background workers: commands someone will need go first; "later" commands (held-back probes that may
     // turn out not to be needed) only fill workers that would otherwise wait, and can be dropped unstarted.
     readonly object gate = new();
@@ -158,9 +150,6 @@ public sealed class CachingShellRunner : IShellRunner
 
     /// <summary>True if the command was started, queued, preset or ran.</summary>
     public bool Knows(string command) => cache.ContainsKey(command);
-
-    /// <summary>True if the command was started (or preset) and has not finished.</summary>
-    public bool IsPending(string command) => cache.TryGetValue(command, out var l) && !l.IsValueCreated;
 
     /// <summary>
     /// Lets the background workers end once the commands started with <see cref="Start"/> ran; commands queued
