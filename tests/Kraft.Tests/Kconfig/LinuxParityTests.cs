@@ -32,30 +32,37 @@ public class LinuxParityTests(ITestOutputHelper output)
         return env;
     }
 
-    /// <summary>Runs the reference conf; returns (.config, auto.conf, autoconf.h).</summary>
-    internal static (string Config, string Auto, string Header) RunConf(string arch, string mode, string dir, string? input = null, Dictionary<string, string>? extra = null)
+    /// <summary>Runs Linux's conf in the tree with exactly <paramref name="env"/>; returns its exit code, stdout and stderr.</summary>
+    static (int Exit, string Out, string Err) ExecConf(IReadOnlyDictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
         {
             WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         psi.Environment.Clear();
-        foreach (var (k, v) in Env(arch)) psi.Environment[k] = v;
-        if (extra is not null) foreach (var (k, v) in extra) psi.Environment[k] = v;
-        var cfg = Path.Combine(dir, "ref.config");
-        if (input is not null) File.Copy(input, cfg, overwrite: true);
-        psi.Environment["KCONFIG_CONFIG"] = cfg;
-        psi.Environment["KCONFIG_AUTOCONFIG"] = Path.Combine(dir, "ref-auto/auto.conf");
-        psi.Environment["KCONFIG_AUTOHEADER"] = Path.Combine(dir, "ref-auto/autoconf.h");
-        psi.Environment["KCONFIG_RUSTCCFG"] = Path.Combine(dir, "ref-auto/rustc_cfg");
-        if (Directory.Exists(Path.Combine(dir, "ref-auto"))) Directory.Delete(Path.Combine(dir, "ref-auto"), true);
-        psi.ArgumentList.Add(mode);
-        psi.ArgumentList.Add("Kconfig");
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"conf {mode} failed: {stderr}");
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    /// <summary>Runs the reference conf; returns (.config, auto.conf, autoconf.h).</summary>
+    internal static (string Config, string Auto, string Header) RunConf(string arch, string mode, string dir, string? input = null, Dictionary<string, string>? extra = null)
+    {
+        var env = Env(arch);
+        if (extra is not null) foreach (var (k, v) in extra) env[k] = v;
+        var cfg = Path.Combine(dir, "ref.config");
+        if (input is not null) File.Copy(input, cfg, overwrite: true);
+        env["KCONFIG_CONFIG"] = cfg;
+        env["KCONFIG_AUTOCONFIG"] = Path.Combine(dir, "ref-auto/auto.conf");
+        env["KCONFIG_AUTOHEADER"] = Path.Combine(dir, "ref-auto/autoconf.h");
+        env["KCONFIG_RUSTCCFG"] = Path.Combine(dir, "ref-auto/rustc_cfg");
+        if (Directory.Exists(Path.Combine(dir, "ref-auto"))) Directory.Delete(Path.Combine(dir, "ref-auto"), true);
+        var (exit, _, stderr) = ExecConf(env, mode, "Kconfig");
+        Assert.True(exit == 0, $"conf {mode} failed: {stderr}");
         return (File.ReadAllText(cfg), File.ReadAllText(Path.Combine(dir, "ref-auto/auto.conf")), File.ReadAllText(Path.Combine(dir, "ref-auto/autoconf.h")));
     }
 
@@ -129,19 +136,9 @@ public class LinuxParityTests(ITestOutputHelper output)
 
     static void RunConfSave(string arch, string dir, string output)
     {
-        var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
-        {
-            WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.Environment.Clear();
-        foreach (var (k, v) in Env(arch)) psi.Environment[k] = v;
-        psi.Environment["KCONFIG_CONFIG"] = Path.Combine(dir, "ref.config");
-        psi.ArgumentList.Add("--savedefconfig=" + output);
-        psi.ArgumentList.Add("Kconfig");
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd(); p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
+        var env = Env(arch);
+        env["KCONFIG_CONFIG"] = Path.Combine(dir, "ref.config");
+        Assert.Equal(0, ExecConf(env, "--savedefconfig=" + output, "Kconfig").Exit);
     }
 
     /// <summary>conf --randconfig with a seed (the engine's must be the same), then olddefconfig by conf and by the engine on that result.</summary>
@@ -266,20 +263,9 @@ public class LinuxParityTests(ITestOutputHelper output)
                     File.WriteAllText(dir[$"{side}/.config"], input);
                     if (side == "conf")
                     {
-                        var psi = new ProcessStartInfo(Path.Combine(Src!, "scripts/kconfig/conf"))
-                        {
-                            WorkingDirectory = Src, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-                        };
-                        psi.Environment.Clear();
-                        foreach (var (k, v) in env) psi.Environment[k] = v;
-                        psi.ArgumentList.Add(mode);
-                        psi.ArgumentList.Add("Kconfig");
-                        using var p = Process.Start(psi)!;
-                        var stdout = p.StandardOutput.ReadToEndAsync();
-                        var stderr = p.StandardError.ReadToEnd();
-                        p.WaitForExit();
-                        Assert.Equal(0, p.ExitCode);
-                        outputs[side] = (stdout.Result.Replace(dir["conf"], dir["kraft"]), stderr.Replace(dir["conf"], dir["kraft"]));
+                        var (exit, stdout, stderr) = ExecConf(env, mode, "Kconfig");
+                        Assert.Equal(0, exit);
+                        outputs[side] = (stdout.Replace(dir["conf"], dir["kraft"]), stderr.Replace(dir["conf"], dir["kraft"]));
                     }
                     else
                     {
