@@ -1,100 +1,128 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Kraft.Host;
 
 namespace Kraft.Kconfig;
 
 /// <summary>
 /// The text of the Kconfig files of one load, each read once (shared by the speculative scan and the parse).
-/// With prefetching, a background thread reads ahead: each file read is searched for literal source
-/// statements (no macros, no globs) and the files they name are read before the parser asks for them.
-/// Only reading is done ahead; what is parsed, and in which order, does not change.
+/// With read-ahead, a background thread reads ahead of the parser: each file read is searched for literal
+/// source statements (no macros, no globs), and the files they name are read next, in the order the parser
+/// will want them (depth first). Only reading is done ahead; what is parsed, and in which order, does not change.
 /// </summary>
 internal sealed class KconfigFileCache
 {
-    readonly ConcurrentDictionary<string, Lazy<string?>> files = new(StringComparer.Ordinal);
-    BlockingCollection<string>? queue;
+    readonly ConcurrentDictionary<string, Lazy<byte[]?>> files = new(StringComparer.Ordinal);
+    readonly ReadAheadList? work;
+    readonly Thread? readAhead;
     readonly string workDir;
 
-    public KconfigFileCache(bool prefetch, string workingDirectory)
+    public KconfigFileCache(bool readAhead, string workingDirectory)
     {
         workDir = workingDirectory;
-        if (!prefetch) return;
-        var q = queue = new BlockingCollection<string>();
-        new Thread(() =>
+        if (!readAhead) return;
+        var w = work = new ReadAheadList();
+        this.readAhead = new Thread(() =>
         {
-            try { foreach (var f in q.GetConsumingEnumerable()) _ = Entry(f).Value; }
-            catch (Exception) { /* the parser reads (and reports) the file itself */ }
-        }) { IsBackground = true, Name = "kconfig-read-ahead" }.Start();
+            while (w.TryTake(out var f))
+                try { _ = Entry(f).Value; }
+                catch (Exception) { /* the parser reads (and reports) the file itself */ }
+        }) { IsBackground = true, Name = "kconfig-read-ahead" };
+        this.readAhead.Start();
     }
 
-    Lazy<string?> Entry(string full) => files.GetOrAdd(full, f => new Lazy<string?>(() => ReadNow(f)));
+    Lazy<byte[]?> Entry(string full) => files.GetOrAdd(full, f => new Lazy<byte[]?>(() => ReadNow(f)));
 
-    /// <summary>The file's text, or null if it does not exist.</summary>
-    public string? Read(string full) => Entry(full).Value;
+    /// <summary>The file's bytes, or null if it does not exist.</summary>
+    public byte[]? Read(string full) => Entry(full).Value;
 
     /// <summary>No more reading ahead (the parse is over).</summary>
-    public void Stop() => queue?.CompleteAdding();
+    public void Stop() => work?.Close();
 
     [ThreadStatic] static byte[]? buffer;
 
-    string? ReadNow(string full)
+    byte[]? ReadNow(string full)
     {
-        string text;
-        try
-        {
-            using var fs = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            var buf = buffer ??= new byte[1 << 16];
-            long len = fs.Length;
-            if (len > int.MaxValue / 2) throw new IOException("file too large");
-            if (buf.Length < len) buf = buffer = new byte[Math.Max(len, buf.Length * 2)];
-            int n = 0;
-            while (true)
-            {
-                if (n == buf.Length) { Array.Resize(ref buf, buf.Length * 2); buffer = buf; }
-                int r = fs.Read(buf, n, buf.Length - n);
-                if (r == 0) break;
-                n += r;
-            }
-            text = Encoding.UTF8.GetString(buf, 0, n);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
-        if (queue is { IsAddingCompleted: false } q) ReadAhead(full, text, q);
+        var buf = buffer ??= new byte[1 << 16];
+        int n = PosixFile.ReadAll(full, ref buf);
+        buffer = buf;
+        if (n < 0) return null;
+        var text = buf.AsSpan(0, n).ToArray();
+        if (work is { } w) w.PushFront(SourcedFiles(full, text));
         return text;
     }
 
-    void ReadAhead(string full, string text, BlockingCollection<string> q)
+    /// <summary>The files named by literal source statements of <paramref name="text"/>, not read yet, in order.</summary>
+    List<string> SourcedFiles(string full, byte[] text)
     {
+        var found = new List<string>();
         var dir = Path.GetDirectoryName(full) ?? "/";
+        var span = text.AsSpan();
         int i = 0;
-        while ((i = text.IndexOf("source", i, StringComparison.Ordinal)) >= 0)
+        while (true)
         {
-            int start = i;
-            i += 6;
+            int at = span[i..].IndexOf("source"u8);
+            if (at < 0) break;
+            int start = i + at;
+            i = start + 6;
             // at the start of a line (after blanks), optionally r/o/or in front
             int b = start;
             bool relative = false;
             if (b > 0 && text[b - 1] == 'r') { relative = true; b--; }
             if (b > 0 && text[b - 1] == 'o') b--;
-            while (b > 0 && text[b - 1] is ' ' or '\t') b--;
+            while (b > 0 && text[b - 1] is (byte)' ' or (byte)'\t') b--;
             if (b > 0 && text[b - 1] != '\n') continue;
             int p = i;
-            while (p < text.Length && text[p] is ' ' or '\t') p++;
+            while (p < text.Length && text[p] is (byte)' ' or (byte)'\t') p++;
             if (p == i || p >= text.Length || text[p] != '"') continue;
-            int end = text.IndexOf('"', p + 1);
-            if (end < 0) return;
-            var path = text.AsSpan(p + 1, end - p - 1);
-            if (path.IndexOfAny("$*?[\\\n") >= 0) continue;
-            var name = path.ToString();
+            int end = span[(p + 1)..].IndexOf((byte)'"');
+            if (end < 0) break;
+            var path = span.Slice(p + 1, end);
+            if (path.IndexOfAny("$*?[\\\n"u8) >= 0) continue;
+            var name = Encoding.UTF8.GetString(path);
             var candidate = relative ? Path.GetFullPath(name, dir) : Path.GetFullPath(name, workDir);
-            if (files.ContainsKey(candidate)) continue;
-            try { q.Add(candidate); } catch (InvalidOperationException) { return; }
+            if (!files.ContainsKey(candidate)) found.Add(candidate);
         }
+        return found;
     }
 
-    /// <summary>Queues a file (full path) to be read ahead.</summary>
-    public void Hint(string full)
+    /// <summary>
+    /// The files to read ahead, the one the parser will want next first: a file's sources go in front of
+    /// everything queued before, so the list follows the parser's depth-first walk.
+    /// </summary>
+    sealed class ReadAheadList
     {
-        if (queue is { IsAddingCompleted: false } q && !files.ContainsKey(full))
-            try { q.Add(full); } catch (InvalidOperationException) { }
+        readonly LinkedList<string> items = new();
+        bool closed;
+
+        public void PushFront(List<string> names)
+        {
+            if (names.Count == 0) return;
+            lock (items)
+            {
+                if (closed) return;
+                var first = items.First;
+                foreach (var n in names)
+                    if (first is null) items.AddLast(n); else items.AddBefore(first, n);
+                Monitor.Pulse(items);
+            }
+        }
+
+        public bool TryTake(out string name)
+        {
+            lock (items)
+            {
+                while (items.Count == 0 && !closed) Monitor.Wait(items);
+                if (closed) { name = ""; return false; }
+                name = items.First!.Value;
+                items.RemoveFirst();
+                return true;
+            }
+        }
+
+        public void Close()
+        {
+            lock (items) { closed = true; Monitor.PulseAll(items); }
+        }
     }
 }

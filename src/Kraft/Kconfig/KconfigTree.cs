@@ -140,11 +140,13 @@ public sealed partial class KconfigTree
         lookups.Reverse();
         tree.ConfFileList = lookups;
         sw.Restart();
+        // the hash order reads only names and creation order, which finalization does not change: beside it
+        var hashOrder = options.CheckLoopsInBackground ? Task.Run(table.InHashOrder) : Task.FromResult(table.InHashOrder());
         tree.FinalizeTree(parser.Root);
         Timing?.Invoke($"finalize {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         sw.Restart();
-        tree.hashOrder = table.InHashOrder();
-        Timing?.Invoke($"hash order {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
+        tree.hashOrder = hashOrder.GetAwaiter().GetResult();
+        Timing?.Invoke($"hash order (waited) {sw.Elapsed.TotalMilliseconds:F1} ms");
         // the loop check only reads the finalized structure, so it runs beside the first evaluation;
         // every result (value, rendering, file) waits for it, and a loop is reported before any output
         if (options.CheckLoopsInBackground) tree.loopCheck = Task.Run(tree.CheckDependencyLoops);

@@ -82,38 +82,34 @@ internal sealed class FileLexer
         return i < 0 ? null : KeywordTable[i];
     }
 
-    // words repeat a lot (symbol names); one string each per thread
-    [ThreadStatic] static HashSet<string>? words;
-    static string Intern(ReadOnlySpan<char> w)
-    {
-        var set = words ??= new HashSet<string>(StringComparer.Ordinal);
-        var lookup = set.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(w, out var s)) return s;
-        s = w.ToString();
-        set.Add(s);
-        return s;
-    }
+    // words repeat a lot (symbol names): one string each per thread
+    [ThreadStatic] static WordTable? words;
+    static string Intern(ReadOnlySpan<byte> w, uint hash) => (words ??= new WordTable()).Get(w, hash);
+
+    static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public readonly string Name;      // as given (used in messages)
     public readonly string FullPath;
-    readonly string text;
+    // the file as read (UTF-8): lexed as bytes like conf's scanner does; only the strings kept are decoded
+    readonly byte[] text;
     readonly Preprocessor pp;
     readonly Action<string> warn;
     int pos, line = 1, lineStart;
     bool assignVal;
 
-    public FileLexer(string name, string fullPath, string text, Preprocessor pp, Action<string> warn)
+    public FileLexer(string name, string fullPath, byte[] text, Preprocessor pp, Action<string> warn)
     {
         Name = name; FullPath = fullPath; this.text = text; this.pp = pp; this.warn = warn;
     }
 
     public int Line => line;
     public int Position => pos;
-    public string Text => text;
+    public byte[] Text => text;
 
     /// <summary>The help text that starts at <paramref name="start"/> of <paramref name="text"/>.</summary>
-    internal static string HelpAt(string text, int start) =>
+    internal static string HelpAt(byte[] text, int start) =>
         new FileLexer("", "", text, null!, _ => { }) { pos = start }.ReadHelp();
+    /// <summary>The column, counted in bytes as conf's scanner does.</summary>
     public int Column => pos - lineStart + 1;
 
     public void EnterAssignValue() => assignVal = true;
@@ -121,9 +117,31 @@ internal sealed class FileLexer
     // name characters (letters, digits, '_', '-') and '$' (a macro inside a word), by ASCII code
     static ReadOnlySpan<byte> WordChar => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
 
-    static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
+    static bool IsNameChar(int c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-';
 
     void NewLine() { line++; lineStart = pos; }
+
+    /// <summary>The end of the line that <paramref name="from"/> is on (the position of its newline, or the end).</summary>
+    int LineEnd(int from)
+    {
+        int nl = text.AsSpan(from).IndexOf((byte)'\n');
+        return nl < 0 ? text.Length : from + nl;
+    }
+
+    /// <summary>
+    /// Expands the macro text that starts at pos (up to the end of the line) with <paramref name="expand"/>,
+    /// which works on a string and says how many characters it used; pos moves past the bytes they were.
+    /// </summary>
+    string ExpandHere(ExpandFrom expand)
+    {
+        var rest = Utf8.GetString(text, pos, LineEnd(pos) - pos);
+        int used = 0;
+        var expanded = expand(rest, ref used);
+        pos += Utf8.GetByteCount(rest.AsSpan(0, used));
+        return expanded;
+    }
+
+    delegate string ExpandFrom(string s, ref int i);
 
     public Token Next()
     {
@@ -131,36 +149,35 @@ internal sealed class FileLexer
         while (true)
         {
             if (pos >= text.Length) return new Token(Tok.Eof, null, line, Column);
-            char c = text[pos];
+            int c = text[pos];
             int col = Column;
             switch (c)
             {
                 case '#':
-                    {
-                        int nl = text.AsSpan(pos).IndexOf('\n');
-                        pos = nl < 0 ? text.Length : pos + nl;
-                        continue;
-                    }
+                    pos = LineEnd(pos);
+                    continue;
                 case ' ': case '\t':
                     pos++;
-                    while (pos < text.Length && text[pos] is ' ' or '\t') pos++;
+                    while (pos < text.Length && text[pos] is (byte)' ' or (byte)'\t') pos++;
                     continue;
                 case '\\' when pos + 1 < text.Length && text[pos + 1] == '\n':
                     pos += 2; NewLine(); continue;
                 case '\n':
                     { int l = line; pos++; NewLine(); return new Token(Tok.Eol, null, l, col); }
                 case '"': case '\'':
-                    return ReadString(c, col);
+                    return ReadString((byte)c, col);
             }
             if (IsNameChar(c) || c == '$')
             {
                 int start = pos; bool dollar = false;
                 var word = WordChar;
+                uint hash = WordTable.Seed;
                 while (pos < text.Length)
                 {
-                    char ch = text[pos];
+                    byte ch = text[pos];
                     if (ch >= 128 || word[ch] == 0) break;
                     dollar |= ch == '$';
+                    hash = WordTable.Step(hash, ch);
                     pos++;
                 }
                 var span = text.AsSpan(start, pos - start);
@@ -169,22 +186,17 @@ internal sealed class FileLexer
                     // keywords are lower case (or "---help---"); symbol names mostly upper case
                     if (c is (>= 'a' and <= 'z') or '-' && Keyword(span) is { } kw)
                         return new Token(kw.Kind, kw.Text, line, col);
-                    return new Token(Tok.Word, Intern(span), line, col);
+                    return new Token(Tok.Word, Intern(span, hash), line, col);
                 }
                 pos = start;
-                var lineEnd = text.IndexOf('\n', pos);
-                if (lineEnd < 0) lineEnd = text.Length;
-                var rest = text.Substring(pos, lineEnd - pos);
-                int i = 0;
-                var expanded = pp.ExpandToken(rest, ref i);
-                pos += i;
+                var expanded = ExpandHere(pp.ExpandToken);
                 // a word that is one probe marker stays one: the parser decides (see DeferredProbes)
                 if (pp.Markers is { } m && ProbeMarker.In(expanded) && !m.IsSingleMarker(expanded))
                     expanded = m.Consume(expanded);
                 if (expanded.Length > 0) return new Token(Tok.Word, expanded, line, col);
                 continue;
             }
-            char n = pos + 1 < text.Length ? text[pos + 1] : '\0';
+            int n = pos + 1 < text.Length ? text[pos + 1] : 0;
             (Tok, string)? op2 = (c, n) switch
             {
                 ('|', '|') => (Tok.Or, "||"), ('&', '&') => (Tok.And, "&&"), ('!', '=') => (Tok.Unequal, "!="),
@@ -197,11 +209,23 @@ internal sealed class FileLexer
                 '=' => (Tok.Equal, "="), '<' => (Tok.Less, "<"), '>' => (Tok.Greater, ">"), '!' => (Tok.Not, "!"),
                 '(' => (Tok.OpenParen, "("), ')' => (Tok.CloseParen, ")"), _ => null,
             };
-            pos++;
-            if (op1 is { } t1) return new Token(t1.Item1, t1.Item2, line, col);
-            if (c != '\r')
-                warn($"{Name}:{line}:warning: ignoring unsupported character '{c}'");
+            if (op1 is { } t1) { pos++; return new Token(t1.Item1, t1.Item2, line, col); }
+            if (c == '\r') { pos++; continue; }
+            // one warning per character (conf's scanner gives one per byte of it)
+            int len = c < 0x80 ? 1 : Math.Max(1, Math.Min(text.Length - pos, c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1));
+            var what = Utf8.GetString(text, pos, len);
+            pos += len;
+            warn($"{Name}:{line}:warning: ignoring unsupported character '{what}'");
         }
+    }
+
+    /// <summary>The keyword spelled by the ASCII bytes <paramref name="w"/>, if any.</summary>
+    static (Tok Kind, string Text)? Keyword(ReadOnlySpan<byte> w)
+    {
+        if (w.Length > 12) return null; // the longest is "def_tristate"
+        Span<char> chars = stackalloc char[12];
+        for (int i = 0; i < w.Length; i++) chars[i] = (char)w[i];
+        return Keyword((ReadOnlySpan<char>)chars[..w.Length]);
     }
 
     Token NextAssignValue()
@@ -215,45 +239,48 @@ internal sealed class FileLexer
             int l = line; pos++; NewLine();
             return new Token(Tok.Eol, null, l, col);
         }
-        int end = text.IndexOf('\n', pos);
-        if (end < 0) end = text.Length;
-        var v = text.Substring(pos, end - pos);
+        int end = LineEnd(pos);
+        var v = Utf8.GetString(text, pos, end - pos);
         pos = end;
         return new Token(Tok.AssignVal, v, line, col);
     }
 
-    Token ReadString(char quote, int col)
+    [ThreadStatic] static List<byte>? stringBytes;
+
+    Token ReadString(byte quote, int col)
     {
         int l = line;
         pos++;
         // the common case: no escapes, no macros, closed on the same line
         for (int q = pos; q < text.Length; q++)
         {
-            char ch = text[q];
-            if (ch == quote) { var str = text.Substring(pos, q - pos); pos = q + 1; return new Token(Tok.Quoted, str, l, col); }
-            if (ch is '$' or '\\' or '\n') break;
+            byte ch = text[q];
+            if (ch == quote) { var str = Utf8.GetString(text, pos, q - pos); pos = q + 1; return new Token(Tok.Quoted, str, l, col); }
+            if (ch is (byte)'$' or (byte)'\\' or (byte)'\n') break;
         }
-        var sb = new StringBuilder();
-        Token Quoted() => new(Tok.Quoted, pp?.Markers is { } m ? m.Consume(sb.ToString()) : sb.ToString(), l, col);
+        // bytes as read, escapes resolved, macros expanded (and encoded back): decoded once at the end
+        var sb = stringBytes ??= new List<byte>(256);
+        sb.Clear();
+        Token Quoted()
+        {
+            var str = Utf8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sb));
+            return new(Tok.Quoted, pp?.Markers is { } m ? m.Consume(str) : str, l, col);
+        }
         while (true)
         {
             if (pos >= text.Length) return Quoted();
-            char c = text[pos];
+            byte c = text[pos];
             if (c == '$')
             {
                 pos++;
-                var lineEnd = text.IndexOf('\n', pos);
-                if (lineEnd < 0) lineEnd = text.Length;
-                var rest = text.Substring(pos, lineEnd - pos);
-                int i = 0;
-                sb.Append(pp.ExpandDollar(rest, ref i, Array.Empty<string>()));
-                pos += i;
+                var expanded = ExpandHere((string s, ref int i) => pp.ExpandDollar(s, ref i, Array.Empty<string>()));
+                sb.AddRange(Utf8.GetBytes(expanded));
                 continue;
             }
             if (c == '\\')
             {
                 pos++;
-                if (pos < text.Length && text[pos] != '\n') sb.Append(text[pos++]);
+                if (pos < text.Length && text[pos] != '\n') sb.Add(text[pos++]);
                 continue;
             }
             if (c == '\n')
@@ -263,7 +290,7 @@ internal sealed class FileLexer
             }
             pos++;
             if (c == quote) return Quoted();
-            sb.Append(c);
+            sb.Add(c);
         }
     }
 
@@ -301,11 +328,10 @@ internal sealed class FileLexer
                     sb?.Append(' ', ts - firstTs);
                 }
             }
-            int end = text.IndexOf('\n', pos);
-            if (end < 0) end = text.Length;
+            int end = LineEnd(pos);
             int e = end;
             while (e > pos && (text[e - 1] == ' ' || text[e - 1] == '\t')) e--;
-            sb?.Append(text, pos, e - pos);
+            sb?.Append(Utf8.GetString(text, pos, e - pos));
             if (firstTs == 0) firstTs = lastTs;
             pos = end;
             if (pos >= text.Length) break;
@@ -314,5 +340,52 @@ internal sealed class FileLexer
             sb?.Append('\n');
         }
         return sb?.ToString() ?? "";
+    }
+}
+
+/// <summary>
+/// The words of Kconfig files, one string each: an open-addressing table keyed by a hash the lexer computes
+/// while it scans the word, so a word already seen costs one probe and a compare, and no allocation.
+/// </summary>
+internal sealed class WordTable
+{
+    public const uint Seed = 2166136261;
+    public static uint Step(uint h, byte c) => (h ^ c) * 16777619;
+
+    string?[] slots = new string?[1 << 14];
+    uint[] hashes = new uint[1 << 14];
+    int count;
+
+    /// <summary>The string of the ASCII word <paramref name="w"/> whose hash (<see cref="Step"/> from <see cref="Seed"/>) is <paramref name="hash"/>.</summary>
+    public string Get(ReadOnlySpan<byte> w, uint hash)
+    {
+        int mask = slots.Length - 1;
+        for (int i = (int)(hash & (uint)mask); ; i = (i + 1) & mask)
+        {
+            var s = slots[i];
+            if (s is null)
+            {
+                s = Encoding.ASCII.GetString(w);
+                slots[i] = s; hashes[i] = hash;
+                if (++count * 2 > slots.Length) Grow();
+                return s;
+            }
+            if (hashes[i] == hash && Ascii.Equals(w, s)) return s;
+        }
+    }
+
+    void Grow()
+    {
+        var (oldSlots, oldHashes) = (slots, hashes);
+        slots = new string?[oldSlots.Length * 2];
+        hashes = new uint[oldSlots.Length * 2];
+        int mask = slots.Length - 1;
+        for (int j = 0; j < oldSlots.Length; j++)
+        {
+            if (oldSlots[j] is not { } s) continue;
+            int i = (int)(oldHashes[j] & (uint)mask);
+            while (slots[i] is not null) i = (i + 1) & mask;
+            slots[i] = s; hashes[i] = oldHashes[j];
+        }
     }
 }

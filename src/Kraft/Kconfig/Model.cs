@@ -213,8 +213,9 @@ public sealed class Symbol
     /// <summary>For choice values: the choice that contains it.</summary>
     public Symbol? Choice { get; internal set; }
 
-    /// <summary>For choices: the values, in order.</summary>
-    public List<Symbol> ChoiceValues { get; } = new();
+    /// <summary>For choices: the values, in order (the list is made on first use: most symbols are not choices).</summary>
+    public List<Symbol> ChoiceValues => choiceValues ??= new();
+    List<Symbol>? choiceValues;
 
     public IEnumerable<Property> Properties => Props;
     public IEnumerable<Property> Prompts => Props.Where(p => p.Kind == PropertyKind.Prompt);
@@ -251,7 +252,7 @@ public sealed class MenuNode
 }
 
 /// <summary>Where a help text is in its file; the text itself is only made when someone asks for it.</summary>
-internal sealed class HelpText(string fileText, int start)
+internal sealed class HelpText(byte[] fileText, int start)
 {
     string? text;
     public string Text => text ??= FileLexer.HelpAt(fileText, start);

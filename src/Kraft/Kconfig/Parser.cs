@@ -215,9 +215,9 @@ internal sealed class Parser
 
     /// <summary>The probes whose answer may wait (the real parse of a deferring load), or null.</summary>
     public DeferredProbes? Deferred;
-    string? preRead;
+    byte[]? preRead;
 
-    string? TryReadFile(string full, string name, SourceLocation? from)
+    byte[]? TryReadFile(string full, string name, SourceLocation? from)
     {
         try { return ReadFile(full, name, from, rethrowMissing: true); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
@@ -295,9 +295,9 @@ internal sealed class Parser
         static bool IsComparison(Tok k) => k is Tok.Equal or Tok.Unequal or Tok.Less or Tok.LessEqual or Tok.Greater or Tok.GreaterEqual;
     }
 
-    string ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
+    byte[] ReadFile(string full, string name, SourceLocation? from, bool rethrowMissing = false)
     {
-        string? text;
+        byte[]? text;
         try { text = Files.Read(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

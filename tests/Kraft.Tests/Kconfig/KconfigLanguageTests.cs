@@ -147,12 +147,96 @@ public class KconfigLanguageTests
     }
 
     [Fact]
+    public void ReadingAheadGivesTheSameTreeAsReadingInTurn()
+    {
+        // nested sources, relative ones, one file sourced from two places, a glob: the read-ahead thread
+        // follows literal paths depth first; what the parser reads, and in which order, must not change
+        using var dir = new TempDir();
+        dir.Write("a/Kconfig", "config A1\n\tdef_bool y\nrsource \"inner/Kconfig\"\nconfig A2\n\tbool \"a2\"\n\tdepends on B1\n");
+        dir.Write("a/inner/Kconfig", "config AI\n\ttristate \"ai\"\n\tdefault m\nsource \"common/Kconfig\"\n");
+        dir.Write("b/Kconfig", "config B1\n\tdef_bool A1\n\thelp\n\t  source \"not/a/source\"\nsource \"common/Kconfig\"\n");
+        dir.Write("common/Kconfig", "config COMMON\n\tdef_bool y\n");
+        dir.Write("g/x/Kconfig", "config GX\n\tdef_bool B1\n");
+        dir.Write("Kconfig", "mainmenu \"T\"\nconfig MODULES\n\tdef_bool y\n\tmodules\nsource \"a/Kconfig\"\nsource \"b/Kconfig\"\nsource \"g/*/Kconfig\"\n");
+        string Render(bool readAhead)
+        {
+            var t = KconfigTree.Load("Kconfig", new Dictionary<string, string>(), null,
+                new KconfigLoadOptions { WorkingDirectory = dir.Path, ReadAhead = readAhead, Warning = _ => { } });
+            t.SetAll(AllConfigMode.AllDef);
+            return string.Join(",", t.Files) + "\n" + t.RenderConfig();
+        }
+        var inTurn = Render(readAhead: false);
+        Assert.Contains("common/Kconfig", inTurn);
+        Assert.Contains("CONFIG_GX=y", inTurn);
+        for (int i = 0; i < 20; i++) Assert.Equal(inTurn, Render(readAhead: true));
+    }
+
+    [Fact]
+    public void ASourcedDirectoryIsAnErrorAtTheSourceStatement()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["sub"]);
+        foreach (var readAhead in new[] { false, true })
+        {
+            dir.Write("Kconfig", "config A\n\tdef_bool y\nsource \"sub\"\n");
+            var e = Assert.Throws<KraftException>(() => KconfigTree.Load("Kconfig", new Dictionary<string, string>(), null,
+                new KconfigLoadOptions { WorkingDirectory = dir.Path, ReadAhead = readAhead, Warning = _ => { } }));
+            Assert.Contains("can't open file \"sub\"", e.Message);
+            Assert.Contains("Kconfig:3", e.Describe());
+            Assert.Contains("directory", e.Describe());
+        }
+    }
+
+    [Fact]
+    public void WordsAreOneStringEachAcrossTableGrowth()
+    {
+        var table = new WordTable();
+        static (byte[], uint) Word(int i)
+        {
+            var w = System.Text.Encoding.ASCII.GetBytes("SYM_" + i);
+            uint h = WordTable.Seed;
+            foreach (var c in w) h = WordTable.Step(h, c);
+            return (w, h);
+        }
+        var first = new List<string>();
+        for (int i = 0; i < 50000; i++) { var (w, h) = Word(i); first.Add(table.Get(w, h)); }
+        for (int i = 0; i < 50000; i++)
+        {
+            var (w, h) = Word(i);
+            var s = table.Get(w, h);
+            Assert.Same(first[i], s);
+            Assert.Equal("SYM_" + i, s);
+        }
+    }
+
+    [Fact]
     public void HelpTextIndentation()
     {
         using var dir = new TempDir();
         var t = Load(dir, "config A\n\tbool \"a\"\n\thelp\n\t  First line.\n\t    Indented.\n\n\t  After blank.\nconfig B\n\tbool\n");
         Assert.Equal("First line.\n  Indented.\n\nAfter blank.", t.FindSymbol("A")!.Help);
         Assert.NotNull(t.FindSymbol("B"));
+    }
+
+    [Fact]
+    public void TextOutsideAsciiSurvivesTheByteScanner()
+    {
+        // files are scanned as UTF-8 bytes: prompts, strings with escapes and macros, help texts and
+        // assignments keep their characters; a stray character outside a string is one warning naming it
+        using var dir = new TempDir();
+        dir.Write("Kconfig", "mainmenu \"Größe\"\n# Kommentar: äöü\nNAME := Zürich\n" +
+            "config S\n\tstring \"Straße ✓\"\n\tdefault \"$(NAME) \\\"ß\\\" 😀\"\n\thelp\n\t  Hilfe: naïve café.\n\t    — eingerückt\n" +
+            "config T\n\tbool \"t\" § \n");
+        var warnings = new List<string>();
+        var t = KconfigTree.Load("Kconfig", new Dictionary<string, string>(), null,
+            new KconfigLoadOptions { WorkingDirectory = dir.Path, Warning = warnings.Add });
+        var s = t.FindSymbol("S")!;
+        Assert.Equal("Straße ✓", s.Prompts.Single().Text);
+        Assert.Equal("Hilfe: naïve café.\n  — eingerückt", s.Help);
+        t.SetAll(AllConfigMode.AllDef);
+        Assert.Contains("CONFIG_S=\"Zürich \\\"ß\\\" 😀\"\n", t.RenderConfig());
+        Assert.Equal("Größe", t.MainMenuTitle);
+        Assert.Equal(["Kconfig:11:warning: ignoring unsupported character '§'"], warnings);
     }
 
     [Fact]
