@@ -54,6 +54,15 @@ sh -c "$($mode "$work/kraft")"
 echo "kraft's deferred probes: $(env KRAFT_KCONFIG_TIMING=1 ${kraftc#env } 2>&1 >/dev/null | sed -n 's/^timing: deferred probes: //p')"
 echo "distinct shell commands of a full parse (the recording): $(( $(tr -cd '\000' < "$probes" | wc -c) / 2 ))"
 
+# parse + evaluate alone (the issue's measure, no process start, .config writing or exit): kraft's own clock
+# (KRAFT_KCONFIG_TIMING's "load + read": parse, finalize, read .config, compute every value), same runs as above
+inproc=()
+for _ in $(seq "${RUNS:-10}"); do
+  sh -c "$($mode "$work/kraft")"
+  inproc+=("$(env KRAFT_KCONFIG_TIMING=1 KRAFT_KCONFIG_PROBES=$probes ${kraftc#env } 2>&1 >/dev/null | sed -n 's/^timing: load + read \([0-9.]*\) ms$/\1/p')")
+done
+printf '%s\n' "${inproc[@]}" | sort -n | awk '{v[NR]=$1} END {printf "kraft parse + evaluate in-process (recorded probes, %d runs): median %.1f ms, min %.1f, max %.1f\n", NR, v[int((NR+1)/2)], v[1], v[NR]}'
+
 peak() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
 sh -c "$($mode "$work/conf")"; echo "peak RSS conf (probes):            $(peak $conf) KB"
 sh -c "$($mode "$work/kraft")"; echo "peak RSS kraft (probes):           $(peak $kraftc) KB"
