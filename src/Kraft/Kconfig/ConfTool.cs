@@ -175,13 +175,20 @@ public static class KconfigConf
         // probe results given in advance, or recorded for later runs
         var shell = ctx.Shell;
         bool prefetch = false;
+        CachingShellRunner? cache = null;
         if (shell is null)
         {
-            var cache = new CachingShellRunner();
+            cache = new CachingShellRunner();
             if (Env("KRAFT_KCONFIG_PROBES") is { Length: > 0 } probes)
                 foreach (var (c, o) in ProbeFile.Read(Abs(probes))) cache.Preset(c, o);
-            else prefetch = true;
-            shell = cache;
+            // Unikraft's probes are its config-submenu.sh and one test, answered here as kraft build does
+            // (same stitch files, no shell); anything else still goes to the shell
+            if (!linux) shell = new SubmenuShell(cache);
+            else
+            {
+                prefetch = Env("KRAFT_KCONFIG_PROBES") is not { Length: > 0 };
+                shell = cache;
+            }
         }
 
         var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -194,8 +201,8 @@ public static class KconfigConf
             DeferProbes = prefetch && LoadsConfiguration(a.Mode) && Env("KRAFT_KCONFIG_RECORD_PROBES") is not { Length: > 0 },
             Warning = w => ctx.Error.WriteLine(w), Info = i => ctx.Out.WriteLine(i),
         });
-        if (Env("KRAFT_KCONFIG_RECORD_PROBES") is { Length: > 0 } rec && shell is CachingShellRunner cr)
-            ProbeFile.Write(Abs(rec), cr.Results);
+        if (Env("KRAFT_KCONFIG_RECORD_PROBES") is { Length: > 0 } rec && cache is not null)
+            ProbeFile.Write(Abs(rec), cache.Results);
 
         var srctree = Env("srctree");
         string? Find(string name)

@@ -1,10 +1,10 @@
 using System.Text;
-using Kraft.Kconfig;
+using Kraft.Host;
 
-namespace Kraft.Build;
+namespace Kraft.Kconfig;
 
 /// <summary>
-/// Answers the <c>$(shell,...)</c> probes of a Unikraft Kconfig tree without starting a shell:
+/// Answers the <c>$(shell,...)</c> probes of a Unikraft Kconfig tree (the Unikraft dialect's) without starting a shell:
 /// <c>support/build/config-submenu.sh</c> (the script that writes the libs.uk, plats.uk, app.uk ...
 /// stitch files and prints the file's path) and <c>test A = B &amp;&amp; echo y || echo n</c>. The files
 /// written are the script's, byte for byte (same header, same order, same canonical paths). Any other
@@ -20,7 +20,7 @@ public sealed class SubmenuShell(IShellRunner? fallback = null) : IShellRunner
 
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        if (ShellWords.TrySplit(command, out var words))
+        if (SimpleShellCommand.TrySplit(command, out var words))
         {
             if (words.Count > 0 && words[0].EndsWith(ScriptSuffix, StringComparison.Ordinal) && File.Exists(words[0])
                 && TrySubmenu(words, workingDirectory, out var output))
@@ -112,7 +112,7 @@ public sealed class SubmenuShell(IShellRunner? fallback = null) : IShellRunner
         if (!File.Exists(outPath) || File.ReadAllText(outPath) != text)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-            Host.AtomicFile.WriteAllText(outPath, text);
+            AtomicFile.WriteAllText(outPath, text);
         }
         output = RealPath.Of(outPath) + "\n";
         return true;
@@ -122,38 +122,8 @@ public sealed class SubmenuShell(IShellRunner? fallback = null) : IShellRunner
     static string Abs(string p, string cwd) => Path.IsPathRooted(p) ? p : Path.Combine(cwd, p);
 }
 
-/// <summary>realpath(3)/readlink -f: an absolute path with every symbolic link resolved.</summary>
-public static class RealPath
-{
-    public static string Of(string path)
-    {
-        var parts = new Queue<string>(Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries));
-        var current = "/";
-        int links = 0;
-        while (parts.Count > 0)
-        {
-            var part = parts.Dequeue();
-            if (part == ".") continue;
-            if (part == "..") { current = Path.GetDirectoryName(current) ?? "/"; continue; }
-            var next = current == "/" ? "/" + part : current + "/" + part;
-            FileSystemInfo info = new FileInfo(next);
-            if (!info.Exists && Directory.Exists(next)) info = new DirectoryInfo(next);
-            if (info.LinkTarget is { } target && links++ < 40)
-            {
-                var resolved = Path.IsPathRooted(target) ? target : Path.Combine(current, target);
-                var rest = parts.ToList();
-                parts = new Queue<string>(resolved.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
-                current = "/";
-                continue;
-            }
-            current = next;
-        }
-        return current;
-    }
-}
-
 /// <summary>Splits a simple POSIX shell command line into words; false when it uses anything beyond quoting.</summary>
-public static class ShellWords
+public static class SimpleShellCommand
 {
     public static bool TrySplit(string command, out List<string> words)
     {
