@@ -114,6 +114,43 @@ internal sealed class FileLexer
 
     public void EnterAssignValue() => assignVal = true;
 
+    /// <summary>
+    /// For the speculative scan of a file without macros: only its source statements and assignments can
+    /// matter there, so every other line is skipped unread (help texts as the parser skips them). The scan
+    /// only starts probes early; the parse reads the file whole.
+    /// </summary>
+    public bool OnlySourcesAndAssignments { get; init; }
+    bool atLineStart = true;
+
+    /// <summary>Moves to the next line that is a source statement or an assignment (or to the end).</summary>
+    void SkipToSourceOrAssignment()
+    {
+        while (pos < text.Length)
+        {
+            int p = pos;
+            while (p < text.Length && text[p] is (byte)' ' or (byte)'\t') p++;
+            int w = p;
+            while (p < text.Length && text[p] < 128 && WordChar[text[p]] != 0) p++;
+            var word = text.AsSpan(w, p - w);
+            int after = p;
+            while (after < text.Length && text[after] is (byte)' ' or (byte)'\t') after++;
+            if (after > p && (word.SequenceEqual("source"u8) || word.SequenceEqual("rsource"u8)
+                || word.SequenceEqual("osource"u8) || word.SequenceEqual("orsource"u8)))
+                return;
+            if (p > w && after < text.Length && (text[after] == '=' ||
+                after + 1 < text.Length && text[after + 1] == '=' && text[after] is (byte)':' or (byte)'+'))
+                return;
+            bool help = word.SequenceEqual("help"u8) || word.SequenceEqual("---help---"u8);
+            // to the next line, over continued lines
+            int end = LineEnd(p);
+            while (end < text.Length && end > 0 && text[end - 1] == '\\') { pos = end + 1; NewLine(); end = LineEnd(pos); }
+            if (end >= text.Length) { pos = end; return; }
+            bool helpStarts = help && (after == end || text[after] == '#');
+            pos = end + 1; NewLine();
+            if (helpStarts) ReadHelp(build: false);
+        }
+    }
+
     // name characters (letters, digits, '_', '-') and '$' (a macro inside a word), by ASCII code
     static ReadOnlySpan<byte> WordChar => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
 
@@ -146,6 +183,8 @@ internal sealed class FileLexer
     public Token Next()
     {
         if (assignVal) return NextAssignValue();
+        if (atLineStart && OnlySourcesAndAssignments) SkipToSourceOrAssignment();
+        atLineStart = false;
         while (true)
         {
             if (pos >= text.Length) return new Token(Tok.Eof, null, line, Column);
@@ -163,7 +202,7 @@ internal sealed class FileLexer
                 case '\\' when pos + 1 < text.Length && text[pos + 1] == '\n':
                     pos += 2; NewLine(); continue;
                 case '\n':
-                    { int l = line; pos++; NewLine(); return new Token(Tok.Eol, null, l, col); }
+                    { int l = line; pos++; NewLine(); atLineStart = true; return new Token(Tok.Eol, null, l, col); }
                 case '"': case '\'':
                     return ReadString((byte)c, col);
             }
@@ -236,7 +275,7 @@ internal sealed class FileLexer
         if (text[pos] == '\n')
         {
             assignVal = false;
-            int l = line; pos++; NewLine();
+            int l = line; pos++; NewLine(); atLineStart = true;
             return new Token(Tok.Eol, null, l, col);
         }
         int end = LineEnd(pos);

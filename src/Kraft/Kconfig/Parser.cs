@@ -216,6 +216,13 @@ internal sealed class Parser
     /// <summary>The probes whose answer may wait (the real parse of a deferring load), or null.</summary>
     public DeferredProbes? Deferred;
     byte[]? preRead;
+    bool scanning;
+
+    /// <summary>A lexer for a file; in the scan, one that reads only what can start a probe when the file has no macro.</summary>
+    FileLexer NewLexer(string name, string full, byte[] text) => new(name, full, text, pp, warn)
+    {
+        OnlySourcesAndAssignments = scanning && text.AsSpan().IndexOf((byte)'$') < 0,
+    };
 
     byte[]? TryReadFile(string full, string name, SourceLocation? from)
     {
@@ -229,8 +236,9 @@ internal sealed class Parser
     /// </summary>
     public void ScanRoot(string rootName, string rootFull)
     {
+        scanning = true;
         var text = ReadFile(rootFull, rootName, null);
-        cur = new FileLexer(rootName, rootFull, text, pp, warn);
+        cur = NewLexer(rootName, rootFull, text);
         files.Push(cur);
         stmtLoc = new SourceLocation(rootName, 1, 1);
         while (true)
@@ -353,7 +361,7 @@ internal sealed class Parser
                     throw new KraftException($"recursive inclusion of \"{name}\" (included from {string.Join(" <- ", files.Select(x => x.Name))})", at);
             var text = preRead ?? ReadFile(full, name, at);
             preRead = null;
-            cur = new FileLexer(name, full, text, pp, warn);
+            cur = NewLexer(name, full, text);
             files.Push(cur);
         }
         for (int i = 0; i < matches.Count; i++) FileList.Add(matches[i].Name);

@@ -376,6 +376,28 @@ public class KconfigConfTests
     }
 
     [Fact]
+    public void TheScanReachesProbesThroughFilesWithoutMacros()
+    {
+        // a file with no macro is scanned for its source statements and assignments only (its help text,
+        // holding a source-like line, is skipped); the probes behind it still start early, and every
+        // command runs once with the sequential results
+        using var dir = new TempDir();
+        dir.Write("Kconfig", "source \"a/Kconfig\"\nconfig TOP\n\tdef_bool y\n");
+        dir.Write("a/Kconfig", "FLAG = -m64\nconfig X\n\tbool \"x\"\n\thelp\n\t  Not a statement:\n\t  source \"does/not/exist\"\n" +
+            "orsource \"missing/Kconfig\"\nrsource \"b/Kconfig\"\n");
+        dir.Write("a/b/Kconfig", "config P1\n\tstring\n\tdefault \"$(shell,echo $(FLAG) one)\"\n" +
+            "config P2\n\tstring\n\tdefault \"$(shell,echo two)\"\nconfig P3\n\tstring\n\tdefault \"$(shell,echo three)\"\n");
+        var sequential = new CountingShell();
+        var expected = LoadWith(dir, sequential, prefetch: false);
+        Assert.Contains("CONFIG_P1=\"-m64 one\"", expected);
+        var parallel = new CountingShell();
+        Assert.Equal(expected, LoadWith(dir, parallel, prefetch: true));
+        Assert.Equal(sequential.Runs.Keys.OrderBy(k => k, StringComparer.Ordinal), parallel.Runs.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.All(parallel.Runs, kv => Assert.Equal(1, kv.Value));
+        Assert.True(parallel.MaxConcurrent > 1, "the scan did not reach the probes behind a file without macros");
+    }
+
+    [Fact]
     public void RecordedProbesRoundTrip()
     {
         using var dir = new TempDir();
