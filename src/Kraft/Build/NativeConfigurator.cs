@@ -74,7 +74,8 @@ public static class NativeConfigurator
     public static void Install(KconfigTree tree, TargetPlan t, string configText, string? kraftExecutable)
     {
         var p = new UnikraftEnvironment.Paths(t.Layout.ObjDir);
-        WriteIfChanged(t.Layout.ConfigPath, configText);
+        // the project's .config is kept (and edited by kraft config set); what is under O is remade from it
+        WriteIfChanged(t.Layout.ConfigPath, configText, durable: true);
         WriteIfChanged(p.ConfigOut, configText);
 
         var autoConf = tree.RenderAutoConf();
@@ -143,7 +144,7 @@ public static class NativeConfigurator
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (!File.Exists(path) || File.ReadAllText(path) != text)
         {
-            AtomicFile.WriteAllText(path, text);
+            AtomicFile.WriteAllText(path, text, durable: false);
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             File.SetLastWriteTimeUtc(path, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
@@ -160,12 +161,13 @@ public static class NativeConfigurator
         return new string(buf, 0, n).Contains(StandInMarker, StringComparison.Ordinal);
     }
 
-    static void WriteIfChanged(string path, string content)
+    /// <summary>Writes unless the file already holds <paramref name="content"/>; build outputs (the default) are not flushed to the disk.</summary>
+    static void WriteIfChanged(string path, string content, bool durable = false)
     {
         if (File.Exists(path) && new FileInfo(path).Length == System.Text.Encoding.UTF8.GetByteCount(content)
             && File.ReadAllText(path) == content)
             return;
-        AtomicFile.WriteAllText(path, content);
+        AtomicFile.WriteAllText(path, content, durable);
     }
 
     static string ShellQuote(string s) => "'" + s.Replace("'", "'\\''") + "'";

@@ -112,7 +112,7 @@ public sealed class SubmenuShell(IShellRunner? fallback = null) : IShellRunner
         if (!File.Exists(outPath) || File.ReadAllText(outPath) != text)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-            AtomicFile.WriteAllText(outPath, text);
+            AtomicFile.WriteAllText(outPath, text, durable: false); // remade at every configure, like the script's
         }
         output = RealPath.Of(outPath) + "\n";
         return true;
