@@ -179,14 +179,16 @@ public static class KconfigConf
         if (shell is null)
         {
             cache = new CachingShellRunner();
-            if (Env("KRAFT_KCONFIG_PROBES") is { Length: > 0 } probes)
-                foreach (var (c, o) in ProbeFile.Read(Abs(probes))) cache.Preset(c, o);
+            var probes = Env("KRAFT_KCONFIG_PROBES");
+            bool given = probes is { Length: > 0 };
+            if (given)
+                foreach (var (c, o) in ProbeFile.Read(Abs(probes!))) cache.Preset(c, o);
             // Unikraft's probes are its config-submenu.sh and one test, answered here as kraft build does
             // (same stitch files, no shell); anything else still goes to the shell
             if (!linux) shell = new SubmenuShell(cache);
             else
             {
-                prefetch = Env("KRAFT_KCONFIG_PROBES") is not { Length: > 0 };
+                prefetch = !given;
                 shell = cache;
             }
         }
