@@ -69,7 +69,8 @@ public static class Program
                 Console.Error.WriteLine($"error: {k.Describe()}");
                 return k.ExitCode;
             case UnauthorizedAccessException or IOException:
-                Console.Error.WriteLine($"error: {e.Message}");
+                // .NET's own message is a bare resource key in this build (UseSystemResourceKeys).
+                Console.Error.WriteLine($"error: {Kraft.Host.IoErrors.Describe(e)}");
                 return 1;
             default:
                 Console.Error.WriteLine($"kraft: internal error ({e.GetType().Name}): {e.Message}");

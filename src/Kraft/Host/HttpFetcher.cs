@@ -17,6 +17,32 @@ public sealed class HttpFetchException(string message, string url, HttpStatusCod
 /// <summary>Credentials for HTTP requests to one host.</summary>
 public sealed record HttpCredentials(string? User, string? Token, bool VerifyTls = true);
 
+/// <summary>What a body is, which decides how large it may be and how long it may take.</summary>
+public enum HttpBodyKind
+{
+    /// <summary>Manifests, indexes, API pages: small, read into memory.</summary>
+    Document,
+    /// <summary>Source archives: large, streamed to a file.</summary>
+    Archive,
+}
+
+/// <summary>How large one body may be (after decompression) and how long the whole GET may take, retries included.</summary>
+public sealed record HttpBodyLimit(long MaxBytes, TimeSpan Deadline);
+
+/// <summary>The limits per kind of body. Tests inject small ones.</summary>
+public sealed record HttpLimits(HttpBodyLimit Document, HttpBodyLimit Archive)
+{
+    /// <summary>
+    /// 16 MiB and 2 minutes for documents (KraftKit's whole index is a few hundred KB), 2 GiB and an
+    /// hour for archives; KRAFT_HTTP_DEADLINE and KRAFT_HTTP_ARCHIVE_DEADLINE (seconds) change the deadlines.
+    /// </summary>
+    public static HttpLimits FromEnvironment() => new(
+        new HttpBodyLimit(16 * Sizes.MiB, TimeSpan.FromSeconds(HttpFetcher.EnvDouble("KRAFT_HTTP_DEADLINE", 120))),
+        new HttpBodyLimit(2 * Sizes.GiB, TimeSpan.FromSeconds(HttpFetcher.EnvDouble("KRAFT_HTTP_ARCHIVE_DEADLINE", 3600))));
+
+    public HttpBodyLimit For(HttpBodyKind kind) => kind == HttpBodyKind.Archive ? Archive : Document;
+}
+
 /// <summary>The body of a successful GET and the headers that came with it.</summary>
 public sealed record HttpFetchResult(byte[] Body, HttpResponseHeaders Headers, Uri FinalUrl);
 
@@ -26,6 +52,10 @@ public sealed record HttpFetchResult(byte[] Body, HttpResponseHeaders Headers, U
 /// errors that name the URL. HTTP(S)_PROXY and NO_PROXY are honoured (the .NET default).
 /// Knobs for slow links and tests: KRAFT_HTTP_TIMEOUT (seconds per attempt, default 30),
 /// KRAFT_HTTP_RETRIES (extra attempts, default 3), KRAFT_HTTP_BACKOFF_MS (first pause, default 250).
+/// Every body is bounded (<see cref="HttpLimits"/>): the declared Content-Length is checked before
+/// reading, the bytes read (after any gzip/deflate Content-Encoding is undone) are counted, and the
+/// whole GET has a deadline besides the idle time-out, so neither an endless body, a compression
+/// bomb nor a server that trickles a byte every few seconds can hold kraft.
 /// </summary>
 public sealed class HttpFetcher : IDisposable
 {
@@ -34,12 +64,15 @@ public sealed class HttpFetcher : IDisposable
     public TimeSpan Timeout { get; }
     public int Retries { get; }
     public TimeSpan Backoff { get; }
+    public HttpLimits Limits { get; }
 
     public static string UserAgent => "kraft.net/" + (typeof(HttpFetcher).Assembly.GetName().Version?.ToString(3) ?? "0");
 
     /// <param name="timeout">Overrides KRAFT_HTTP_TIMEOUT (tests).</param>
-    public HttpFetcher(IReadOnlyDictionary<string, HttpCredentials>? credentials = null, TimeSpan? timeout = null)
+    /// <param name="limits">Overrides the size limits and deadlines (tests).</param>
+    public HttpFetcher(IReadOnlyDictionary<string, HttpCredentials>? credentials = null, TimeSpan? timeout = null, HttpLimits? limits = null)
     {
+        Limits = limits ?? HttpLimits.FromEnvironment();
         _credentials = credentials ?? new Dictionary<string, HttpCredentials>();
         Timeout = timeout ?? TimeSpan.FromSeconds(EnvDouble("KRAFT_HTTP_TIMEOUT", 30));
         Retries = (int)EnvDouble("KRAFT_HTTP_RETRIES", 3);
@@ -60,54 +93,127 @@ public sealed class HttpFetcher : IDisposable
         _client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
     }
 
-    /// <summary>GETs a URL into memory.</summary>
-    public async Task<HttpFetchResult> GetAsync(string url, CancellationToken cancel, IReadOnlyDictionary<string, string>? headers = null)
+    /// <summary>GETs a URL into memory (at most <see cref="HttpLimits.Document"/>'s size, or the kind's).</summary>
+    public async Task<HttpFetchResult> GetAsync(string url, CancellationToken cancel, IReadOnlyDictionary<string, string>? headers = null,
+        HttpBodyKind kind = HttpBodyKind.Document)
     {
-        using var response = await SendAsync(url, headers, cancel).ConfigureAwait(false);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
-        using var body = new MemoryStream();
-        var buffer = new byte[1 << 16];
-        int n;
-        while ((n = await ReadWithIdleTimeoutAsync(stream, buffer, url, cancel).ConfigureAwait(false)) > 0)
-            body.Write(buffer, 0, n);
-        return new HttpFetchResult(body.ToArray(), response.Headers, response.RequestMessage?.RequestUri ?? new Uri(url));
+        var limit = Limits.For(kind);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(limit.Deadline);
+        try
+        {
+            using var response = await SendAsync(url, headers, deadline.Token).ConfigureAwait(false);
+            CheckDeclaredLength(response, url, kind, limit);
+            await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            using var body = new MemoryStream();
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = await ReadWithIdleTimeoutAsync(stream, buffer, url, deadline.Token).ConfigureAwait(false)) > 0)
+            {
+                if (body.Length + n > limit.MaxBytes) throw TooLarge(url, kind, limit, response);
+                body.Write(buffer, 0, n);
+            }
+            return new HttpFetchResult(body.ToArray(), response.Headers, response.RequestMessage?.RequestUri ?? new Uri(url));
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw PastDeadline(url, kind, limit);
+        }
     }
 
     /// <summary>
     /// Streams a URL into <paramref name="path"/> (through a temporary file renamed at the end, so
     /// an interrupted download leaves nothing behind) and returns the lowercase hex SHA-256.
     /// </summary>
-    public async Task<string> DownloadAsync(string url, string path, CancellationToken cancel, IProgress<long>? progress = null)
+    public async Task<string> DownloadAsync(string url, string path, CancellationToken cancel, IProgress<long>? progress = null,
+        HttpBodyKind kind = HttpBodyKind.Archive)
     {
+        var limit = Limits.For(kind);
         var tmp = AtomicFile.TempPathBeside(path);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(limit.Deadline);
         try
         {
             string sha;
-            using (var response = await SendAsync(url, null, cancel).ConfigureAwait(false))
-            await using (var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false))
-            await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using (var response = await SendAsync(url, null, deadline.Token).ConfigureAwait(false))
             {
+                CheckDeclaredLength(response, url, kind, limit);
+                CheckFreeSpace(response, url, path);
+                await using var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+                await using var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var buffer = new byte[1 << 16];
                 long total = 0;
                 int n;
-                while ((n = await ReadWithIdleTimeoutAsync(body, buffer, url, cancel).ConfigureAwait(false)) > 0)
+                while ((n = await ReadWithIdleTimeoutAsync(body, buffer, url, deadline.Token).ConfigureAwait(false)) > 0)
                 {
+                    if (total + n > limit.MaxBytes) throw TooLarge(url, kind, limit, response);
                     hash.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
+                    await file.WriteAsync(buffer.AsMemory(0, n), deadline.Token).ConfigureAwait(false);
                     total += n;
                     progress?.Report(total);
                 }
-                await file.FlushAsync(cancel).ConfigureAwait(false);
+                await file.FlushAsync(deadline.Token).ConfigureAwait(false);
                 sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
             AtomicFile.Replace(tmp, path);
             return sha;
         }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw PastDeadline(url, kind, limit);
+        }
+        catch (IOException e)
+        {
+            throw IoErrors.Wrap(e, $"save the download of {Shown(url)} to", tmp, location: null);
+        }
         finally
         {
             AtomicFile.TryDelete(tmp);
         }
+    }
+
+    static string KindName(HttpBodyKind kind) => kind == HttpBodyKind.Archive ? "archive" : "document";
+
+    void CheckDeclaredLength(HttpResponseMessage response, string url, HttpBodyKind kind, HttpBodyLimit limit)
+    {
+        if (response.Content.Headers.ContentLength is { } declared && declared > limit.MaxBytes)
+            throw new HttpFetchException(
+                $"GET {Shown(url)}: the server announces {Sizes.Format(declared)}, more than the {Sizes.Format(limit.MaxBytes)} kraft accepts for a {KindName(kind)}",
+                Shown(url), response.StatusCode, response.Headers,
+                "nothing was downloaded; check the URL (is it the file you meant?)");
+    }
+
+    static void CheckFreeSpace(HttpResponseMessage response, string url, string path)
+    {
+        if (response.Content.Headers.ContentLength is not { } declared) return;
+        long free;
+        try { free = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(path))!).AvailableFreeSpace; }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException) { return; }
+        if (declared > free)
+            throw new HttpFetchException(
+                $"GET {Shown(url)}: {Sizes.Format(declared)} to download but only {Sizes.Format(free)} free beside {path}",
+                Shown(url), response.StatusCode, response.Headers, "free some disk space and try again; nothing was downloaded");
+    }
+
+    HttpFetchException TooLarge(string url, HttpBodyKind kind, HttpBodyLimit limit, HttpResponseMessage response)
+    {
+        var encoded = response.Content.Headers.ContentEncoding.Count > 0 ? $" once its {string.Join(", ", response.Content.Headers.ContentEncoding)} encoding is undone" : "";
+        return new HttpFetchException(
+            $"GET {Shown(url)}: the body is larger than the {Sizes.Format(limit.MaxBytes)} kraft accepts for a {KindName(kind)}{encoded}; the download was stopped",
+            Shown(url), response.StatusCode, response.Headers, "nothing was kept; check the URL (is it the file you meant, or a broken server?)");
+    }
+
+    HttpFetchException PastDeadline(string url, HttpBodyKind kind, HttpBodyLimit limit) =>
+        new($"GET {Shown(url)} took longer than the {limit.Deadline.TotalSeconds:0.###} s allowed for a {KindName(kind)}; it was stopped",
+            Shown(url), null, null,
+            $"the server is too slow or keeps sending a trickle; nothing was kept; try again ({(kind == HttpBodyKind.Archive ? "KRAFT_HTTP_ARCHIVE_DEADLINE" : "KRAFT_HTTP_DEADLINE")} sets the limit in seconds)");
+
+    /// <summary>A URL as it may be shown: without user name or password.</summary>
+    public static string Shown(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0) return url;
+        return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
 
     /// <summary>
@@ -124,12 +230,12 @@ public sealed class HttpFetcher : IDisposable
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new HttpFetchException($"GET {url} stalled: no data for {Timeout.TotalSeconds:0.###} s", url, null, null,
+            throw new HttpFetchException($"GET {Shown(url)} stalled: no data for {Timeout.TotalSeconds:0.###} s", Shown(url), null, null,
                 "the server stopped sending and nothing was kept; try again (KRAFT_HTTP_TIMEOUT sets the time-out in seconds)");
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new HttpFetchException($"GET {url} broke off: {e.InnerException?.Message ?? e.Message}", url, null, null,
+            throw new HttpFetchException($"GET {Shown(url)} broke off: {NetReason(e)}", Shown(url), null, null,
                 "the connection closed before the whole file arrived and nothing was kept; try again", e);
         }
     }
@@ -137,7 +243,7 @@ public sealed class HttpFetcher : IDisposable
     async Task<HttpResponseMessage> SendAsync(string url, IReadOnlyDictionary<string, string>? headers, CancellationToken cancel)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new KraftException($"'{url}' is not an http(s) URL", hint: "write it as https://host/path");
+            throw new KraftException($"'{Shown(url)}' is not an http(s) URL", hint: "write it as https://host/path");
         for (var attempt = 0; ; attempt++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -162,7 +268,7 @@ public sealed class HttpFetcher : IDisposable
                 failure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
                 response.Dispose();
                 if (!IsTransient(status.Value) || attempt >= Retries)
-                    throw new HttpFetchException($"GET {url} failed: {failure}", url, status, responseHeaders, HintFor(status.Value));
+                    throw new HttpFetchException($"GET {Shown(url)} failed: {failure}", Shown(url), status, responseHeaders, HintFor(status.Value));
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
@@ -170,13 +276,41 @@ public sealed class HttpFetcher : IDisposable
             }
             catch (HttpRequestException e)
             {
-                failure = e.InnerException?.Message ?? e.Message;
+                failure = NetReason(e);
             }
             if (attempt >= Retries)
-                throw new HttpFetchException($"GET {url} failed after {attempt + 1} attempts: {failure}", url, status, responseHeaders,
+                throw new HttpFetchException($"GET {Shown(url)} failed after {attempt + 1} attempts: {failure}", Shown(url), status, responseHeaders,
                     "check the URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY); KRAFT_HTTP_TIMEOUT sets the time-out in seconds");
             await Task.Delay(Backoff * Math.Pow(2, attempt), cancel).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Why a connection failed, in words: the socket error's strerror text when there is one, else
+    /// what HttpRequestError says (the published CLI's .NET messages are bare resource keys).
+    /// </summary>
+    public static string NetReason(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is System.Net.Sockets.SocketException so && !IoErrors.IsResourceKey(so.Message)) return so.Message;
+        var error = e switch
+        {
+            HttpRequestException r => r.HttpRequestError,
+            HttpIOException io => io.HttpRequestError,
+            _ => e.InnerException is HttpIOException inner ? inner.HttpRequestError : HttpRequestError.Unknown,
+        };
+        return error switch
+        {
+            HttpRequestError.NameResolutionError => "the host name could not be resolved",
+            HttpRequestError.ConnectionError => "the connection could not be made",
+            HttpRequestError.SecureConnectionError => "the TLS handshake failed (certificate or protocol)",
+            HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse => "the server broke the HTTP protocol",
+            HttpRequestError.ResponseEnded => "the server closed the connection before the end of the body",
+            HttpRequestError.ProxyTunnelError => "the proxy refused the tunnel",
+            HttpRequestError.ConfigurationLimitExceeded => "the server's answer exceeded a limit (headers too large?)",
+            _ when !IoErrors.IsResourceKey(e.Message) => e.InnerException is { } i && !IoErrors.IsResourceKey(i.Message) ? i.Message : e.Message,
+            _ => $"a network error ({e.GetType().Name})",
+        };
     }
 
     static bool IsTransient(HttpStatusCode s) => (int)s >= 500 || s is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
@@ -189,7 +323,7 @@ public sealed class HttpFetcher : IDisposable
         _ => "the server failed; try again later",
     };
 
-    static double EnvDouble(string name, double fallback) =>
+    internal static double EnvDouble(string name, double fallback) =>
         double.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 ? v : fallback;
 

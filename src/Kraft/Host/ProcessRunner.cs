@@ -95,7 +95,7 @@ public static class ProcessRunner
         try { p.Start(); }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new KraftException($"could not start '{file}': {e.Message}",
+            throw new KraftException($"could not start '{file}': {IoErrors.Reason(e)}",
                 hint: "check that it is installed and on PATH (./install.sh installs the host tools)");
         }
     }

@@ -309,7 +309,7 @@ internal sealed class Parser
         try { text = Files.Read(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KraftException($"can't open file \"{name}\"", from, e.Message);
+            throw new KraftException($"can't open file \"{name}\"", from, Kraft.Host.IoErrors.Describe(e, full));
         }
         if (text is not null) return text;
         if (rethrowMissing) throw new FileNotFoundException(full);

@@ -99,7 +99,7 @@ public static class KernelImage
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KraftException($"cannot read kernel image {path}: {e.Message}");
+            throw Kraft.Host.IoErrors.Wrap(e, "read kernel image", path);
         }
         return Identify(path, buf.AsSpan(0, n));
     }

@@ -118,7 +118,7 @@ public static class QemuRunner
             try { process.Start(); }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new KraftException($"could not start '{launch.Qemu.Path}': {e.Message}",
+                throw new KraftException($"could not start '{launch.Qemu.Path}': {Kraft.Host.IoErrors.Reason(e)}",
                     hint: $"install QEMU (sudo apt-get install -y {(launch.Spec.Arch == GuestArch.X86_64 ? "qemu-system-x86" : "qemu-system-arm")})");
             }
             foreach (var sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })

@@ -15,17 +15,18 @@ internal static partial class KconfigParser
     public static IReadOnlyList<KconfigOption> Parse(KraftfileContext ctx, YamlNode node)
     {
         var options = new List<KconfigOption>();
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         switch (node)
         {
             case YamlScalarNode s when YamlValues.KindOf(s) == ScalarKind.Null:
                 break;
             case YamlSequenceNode list:
                 foreach (var item in list.Children)
-                    Add(options, FromListItem(ctx, item));
+                    Add(options, positions, FromListItem(ctx, item));
                 break;
             case YamlMappingNode map:
                 foreach (var (key, keyNode, value) in ctx.Entries(map))
-                    Add(options, new KconfigOption(NormaliseName(ctx, keyNode, key), MapValue(ctx, keyNode, key, value), ctx.At(keyNode)));
+                    Add(options, positions, new KconfigOption(NormaliseName(ctx, keyNode, key), MapValue(ctx, keyNode, key, value), ctx.At(keyNode)));
                 break;
             default:
                 throw ctx.Error(node, $"'kconfig' must be a list or a map, not {YamlValues.Describe(node)}", Hint);
@@ -74,11 +75,14 @@ internal static partial class KconfigParser
         return name.StartsWith("CONFIG_", StringComparison.Ordinal) ? name : "CONFIG_" + name;
     }
 
-    private static void Add(List<KconfigOption> options, KconfigOption option)
+    private static void Add(List<KconfigOption> options, Dictionary<string, int> positions, KconfigOption option)
     {
-        var at = options.FindIndex(o => o.Name == option.Name);
-        if (at < 0) options.Add(option);
-        else options[at] = option;
+        if (positions.TryGetValue(option.Name, out var at)) options[at] = option;
+        else
+        {
+            positions[option.Name] = options.Count;
+            options.Add(option);
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_]+$")]

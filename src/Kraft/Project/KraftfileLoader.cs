@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text;
+using Kraft.Host;
+using Kraft.Yaml;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -39,13 +40,12 @@ public static partial class KraftfileLoader
     public static KraftProject Load(string kraftfilePath, string? directory = null)
     {
         if (kraftfilePath == StdinPath)
-            return Parse("<stdin>", Console.In.ReadToEnd(), directory ?? Environment.CurrentDirectory);
-        string text;
-        try { text = File.ReadAllText(kraftfilePath, Encoding.UTF8); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KraftException($"cannot read the Kraftfile: {e.Message}", new SourceLocation(kraftfilePath), inner: e);
+            using var stdin = Console.OpenStandardInput();
+            return Parse("<stdin>", TextInput.ReadStream(stdin, "<stdin>", "the Kraftfile", YamlLimits.Kraftfile.MaxBytes).Value,
+                directory ?? Environment.CurrentDirectory);
         }
+        var text = TextInput.ReadFile(kraftfilePath, "the Kraftfile", YamlLimits.Kraftfile.MaxBytes).Value;
         return Parse(kraftfilePath, text, directory);
     }
 

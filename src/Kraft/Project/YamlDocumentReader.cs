@@ -1,61 +1,31 @@
-using YamlDotNet.Core;
+using Kraft.Yaml;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Kraft.Project;
 
 /// <summary>
-/// Loads YAML text into the representation model, with two differences from YamlStream.Load:
-/// a key repeated in one map is a warning and the later value wins (the unikraft catalog has
-/// Kraftfiles that repeat a kconfig key, which YamlDotNet would refuse), and every parser failure,
-/// including the odd non-YamlException one, becomes a KraftException with a line and column.
+/// Loads a Kraftfile's YAML through <see cref="YamlInput"/> (bounded, every failure located), with
+/// one difference from YamlStream.Load: a key repeated in one map is a warning and the later value
+/// wins (the unikraft catalog has Kraftfiles that repeat a kconfig key, which YamlDotNet would refuse).
 /// </summary>
 internal static class YamlDocumentReader
 {
     public static YamlStream Load(KraftfileContext ctx, string text)
     {
-        var events = ReadEvents(ctx, text);
+        var events = YamlInput.ReadEvents(text, ctx.File, YamlLimits.Kraftfile);
         var kept = new List<ParsingEvent>(events.Count);
         for (var i = 0; i < events.Count;)
             i = CopyNode(ctx, events, i, kept);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new EventReplay(kept));
-        }
-        catch (YamlException e)
-        {
-            throw Invalid(ctx, e.Message, e.Start, e);
-        }
-        return stream;
-    }
-
-    private static List<ParsingEvent> ReadEvents(KraftfileContext ctx, string text)
-    {
-        var events = new List<ParsingEvent>();
-        var parser = new Parser(new StringReader(text));
-        try
-        {
-            while (parser.MoveNext()) events.Add(parser.Current!);
-        }
-        catch (YamlException e)
-        {
-            throw Invalid(ctx, e.Message, e.Start, e);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet's scanner sometimes fails this way on broken flow collections; the last
-            // event it produced is the best position we have.
-            throw Invalid(ctx, "unexpected text after this point (is a bracket or quote left open?)", events.Count > 0 ? events[^1].End : Mark.Empty, e);
-        }
-        return events;
+        return YamlInput.Load(kept, ctx.File);
     }
 
     /// <summary>Copies the map starting at events[i], dropping all but the last of repeated keys.</summary>
     private static int CopyMapping(KraftfileContext ctx, List<ParsingEvent> events, int i, List<ParsingEvent> output)
     {
         output.Add(events[i++]);
-        var pairs = new List<(string? Key, List<ParsingEvent> Events)>();
+        var pairs = new List<List<ParsingEvent>?>();
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         while (events[i] is not MappingEnd)
         {
             var pair = new List<ParsingEvent>();
@@ -63,23 +33,24 @@ internal static class YamlDocumentReader
             var keyEvent = events[i];
             i = CopyNode(ctx, events, i, pair);
             i = CopyNode(ctx, events, i, pair);
-            var earlier = key is null ? -1 : pairs.FindIndex(p => p.Key == key);
-            if (earlier >= 0 && !pairs[earlier].Events.Any(DefinesAnchor))
+            if (key is not null && byKey.TryGetValue(key, out var earlier) && !pairs[earlier]!.Any(DefinesAnchor))
             {
                 ctx.Warnings.Add($"{new SourceLocation(ctx.File, (int)keyEvent.Start.Line, (int)keyEvent.Start.Column)}: " +
                     $"key '{key}' is given more than once; the last one is used");
-                pairs.RemoveAt(earlier);
+                pairs[earlier] = null;
             }
-            pairs.Add((key, pair));
+            if (key is not null) byKey[key] = pairs.Count;
+            pairs.Add(pair);
         }
-        foreach (var (_, pair) in pairs) output.AddRange(pair);
+        foreach (var pair in pairs)
+            if (pair is not null) output.AddRange(pair);
         output.Add(events[i]);
         return i + 1;
     }
 
     /// <summary>
     /// Copies the node or stream/document marker at events[i] to <paramref name="output"/>;
-    /// returns the index after it.
+    /// returns the index after it. Recursion is bounded by YamlLimits.MaxDepth.
     /// </summary>
     private static int CopyNode(KraftfileContext ctx, List<ParsingEvent> events, int i, List<ParsingEvent> output)
     {
@@ -96,27 +67,4 @@ internal static class YamlDocumentReader
     }
 
     private static bool DefinesAnchor(ParsingEvent e) => e is NodeEvent { Anchor.IsEmpty: false };
-
-    private static KraftException Invalid(KraftfileContext ctx, string message, Mark at, Exception inner)
-    {
-        // YamlDotNet prefixes messages with "(Line: 3, Col: 4, Idx: 20) - (…): "; we print the location ourselves.
-        var cut = message.IndexOf("): ", StringComparison.Ordinal);
-        if (message.StartsWith("(Line:", StringComparison.Ordinal) && cut >= 0) message = message[(cut + 3)..];
-        return new KraftException($"invalid YAML: {message}", new SourceLocation(ctx.File, (int)at.Line, (int)at.Column),
-            "check the indentation and quoting around this place", inner: inner);
-    }
-
-    /// <summary>Feeds already-read events to YamlStream.Load.</summary>
-    private sealed class EventReplay(List<ParsingEvent> events) : IParser
-    {
-        private int _next;
-        public ParsingEvent? Current { get; private set; }
-
-        public bool MoveNext()
-        {
-            if (_next >= events.Count) { Current = null; return false; }
-            Current = events[_next++];
-            return true;
-        }
-    }
 }

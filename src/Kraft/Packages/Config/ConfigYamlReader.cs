@@ -1,3 +1,5 @@
+using Kraft.Host;
+using Kraft.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -31,7 +33,13 @@ public static class ConfigYamlReader
     static readonly string[] StringKeys = ["editor", "git_protocol", "pager", "qemu", "http_unix_socket", "runtime_dir",
         "default_plat", "default_arch", "containerd_addr", "events_pidfile", "buildkit_host"];
 
-    public static ConfigYamlFile Read(string path) => Parse(File.ReadAllText(path), path);
+    public static ConfigYamlFile Read(string path) => Parse(ReadText(path).Value, path);
+
+    /// <summary>The file's text, bounded and strictly UTF-8 (an invalid byte is refused at its line:column).</summary>
+    internal static TextInput.Text ReadText(string path) => TextInput.ReadFile(path, "config.yaml", YamlLimits.Config.MaxBytes);
+
+    internal static readonly YamlErrorStyle Style = new("not valid YAML",
+        "fix the YAML at that place (indentation, a missing ':' or quote), or move the file away to start afresh");
 
     /// <summary>Parses the text of a config.yaml; <paramref name="path"/> names it in errors.</summary>
     public static ConfigYamlFile Parse(string text, string path)
@@ -90,29 +98,11 @@ public static class ConfigYamlReader
     /// <summary>The root node of the first document, or null for an empty file (or one with only comments).</summary>
     internal static YamlNode? LoadRoot(string text, string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KraftException($"not valid YAML: {Clean(e)}",
-                new SourceLocation(path, (int)e.Start.Line, (int)e.Start.Column),
-                "fix the YAML at that place (indentation, a missing ':' or quote), or move the file away to start afresh");
-        }
+        var stream = YamlInput.Load(text, path, YamlLimits.Config, Style);
         if (stream.Documents.Count == 0)
             return null;
         var root = stream.Documents[0].RootNode;
         return IsNull(root) ? null : root;
-    }
-
-    static string Clean(YamlException e)
-    {
-        var m = e.InnerException is YamlException inner ? inner.Message : e.Message;
-        // YamlDotNet sometimes prefixes "(Line: .., Col: .., Idx: ..) - (...): "; the location is printed separately.
-        var i = m.IndexOf("): ", StringComparison.Ordinal);
-        return m.StartsWith("(Line:", StringComparison.Ordinal) && i > 0 ? m[(i + 3)..] : m;
     }
 
     static Dictionary<string, HostAuth> ReadAuth(string path, YamlMappingNode auth)

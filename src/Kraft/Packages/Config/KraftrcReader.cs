@@ -23,11 +23,31 @@ public sealed record KraftrcFile
 /// </summary>
 public static class KraftrcReader
 {
-    public static KraftrcFile Read(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Real .kraftrc files are a few lines; this bounds a broken or hostile one.</summary>
+    public const long MaxBytes = 1 * Kraft.Host.Sizes.MiB;
+    /// <summary>Arrays and inline tables nested deeper than this are refused (Tomlyn stops at 64 with an unlocated error).</summary>
+    public const int MaxDepth = 32;
+
+    public static KraftrcFile Read(string path) => Parse(Kraft.Host.TextInput.ReadFile(path, ".kraftrc", MaxBytes).Value, path);
 
     public static KraftrcFile Parse(string text, string path)
     {
-        var doc = SyntaxParser.Parse(text, path, validate: true);
+        if (text.Length > MaxBytes)
+            throw new KraftException($".kraftrc is too large (kraft reads at most {Kraft.Host.Sizes.Format(MaxBytes)})", new SourceLocation(path),
+                "check that this is the file you meant");
+        if (text.Contains('\0'))
+            throw new KraftException(".kraftrc holds a NUL byte", LocationOf(path, text, text.IndexOf('\0')), "a text file has no NUL bytes: remove it");
+        CheckNesting(text, path);
+        DocumentSyntax doc;
+        try
+        {
+            doc = SyntaxParser.Parse(text, path, validate: true);
+        }
+        catch (Tomlyn.TomlException e)
+        {
+            // Whatever else Tomlyn refuses without a place: the file, with its message.
+            throw new KraftException($"not valid TOML: {e.Message}", new SourceLocation(path), "fix the TOML, or move the file away");
+        }
         if (doc.HasErrors)
         {
             var first = doc.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
@@ -98,7 +118,7 @@ public static class KraftrcReader
         {
             if (item.Value is not StringValueSyntax s || s.Value is null)
                 throw TypeError(path, item.Value ?? (SyntaxNode)item, $"an item of {key}", "a string in quotes");
-            var v = s.Value.Trim();
+            var v = NoNul(path, s, s.Value.Trim());
             if (v.Length == 0)
                 throw new KraftException($"an empty string in {key}", Location(path, s.Span), "remove the empty item");
             list.Add(new LocatedValue(v, s.Span.Start.Line + 1));
@@ -112,7 +132,59 @@ public static class KraftrcReader
             return null;
         if (value is not StringValueSyntax s)
             throw TypeError(path, value, key, "a string in quotes");
-        return string.IsNullOrWhiteSpace(s.Value) ? null : s.Value.Trim();
+        return string.IsNullOrWhiteSpace(s.Value) ? null : NoNul(path, s, s.Value.Trim());
+    }
+
+    static string NoNul(string path, StringValueSyntax s, string value) => value.Contains('\0')
+        ? throw new KraftException("a value holds a NUL character (a \\u0000 escape)", Location(path, s.Span), "remove it: no URL or name can hold a NUL")
+        : value;
+
+    /// <summary>
+    /// Refuses arrays and inline tables nested deeper than <see cref="MaxDepth"/>, at the bracket
+    /// that goes too deep (strings and comments are skipped; table headers are at most 2 deep).
+    /// </summary>
+    static void CheckNesting(string text, string path)
+    {
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '#':
+                    while (i < text.Length && text[i] != '\n') i++;
+                    break;
+                case '"' or '\'':
+                    var triple = i + 2 < text.Length && text[i + 1] == c && text[i + 2] == c;
+                    i += triple ? 3 : 1;
+                    for (; i < text.Length; i++)
+                    {
+                        if (c == '"' && text[i] == '\\') { i++; continue; }
+                        if (text[i] == c && (!triple || i + 2 < text.Length && text[i + 1] == c && text[i + 2] == c))
+                        {
+                            if (triple) i += 2;
+                            break;
+                        }
+                        if (!triple && text[i] == '\n') break;
+                    }
+                    break;
+                case '[' or '{':
+                    if (++depth > MaxDepth)
+                        throw new KraftException($"arrays and tables nest more than {MaxDepth} deep here", LocationOf(path, text, i),
+                            "no real .kraftrc nests this deeply: check the brackets");
+                    break;
+                case ']' or '}':
+                    if (depth > 0) depth--;
+                    break;
+            }
+        }
+    }
+
+    static SourceLocation LocationOf(string path, string text, int index)
+    {
+        var line = 1 + text.AsSpan(0, index).Count('\n');
+        var column = index - (index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1) + 1;
+        return new SourceLocation(path, line, column);
     }
 
     static SourceLocation Location(string path, SourceSpan span) => new(path, span.Start.Line + 1, span.Start.Column + 1);

@@ -1,5 +1,6 @@
 using System.Text;
 using Kraft.Host;
+using Kraft.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -74,14 +75,16 @@ public static class SourceListEditor
         using var _ = FileLock.Acquire(Path.Combine(dir, "." + Path.GetFileName(target) + ".lock"), configFile,
             reporter ?? NullReporter.Instance, CancellationToken.None);
 
-        var text = File.Exists(target) ? File.ReadAllText(target) : "";
+        // Read strictly (invalid UTF-8 is refused at its place, never replaced) and written back with
+        // its byte-order mark, so the bytes of every line the edit does not touch stay as they were.
+        var (text, bom) = File.Exists(target) ? ConfigYamlReader.ReadText(target) : new TextInput.Text("", false);
         var current = ConfigYamlReader.Parse(text, configFile).Manifests.Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
         var (wanted, result) = change(current);
         if (wanted.SequenceEqual(current, StringComparer.Ordinal))
             return result;
 
         var (newText, kept) = Rewrite(text, configFile, wanted);
-        Write(target, newText);
+        Write(target, TextInput.Encode(newText, bom));
         return result with { Written = true, CommentsKept = kept };
     }
 
@@ -108,10 +111,9 @@ public static class SourceListEditor
 
     static YamlStream Load(string text, string path)
     {
-        ConfigYamlReader.LoadRoot(text, path); // the same errors, with file:line:column, as when reading
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return stream;
+        // The same bounds and errors, with file:line:column, as when reading: an alias bomb is refused
+        // here rather than expanded by the comparison of the file's meaning before and after the edit.
+        return YamlInput.Load(text, path, YamlLimits.Config, ConfigYamlReader.Style);
     }
 
     // ---- editing the text in place ----
@@ -368,8 +370,7 @@ public static class SourceListEditor
             var parsed = ConfigYamlReader.Parse(text, path).Manifests.Select(m => m.Value);
             if (!parsed.SequenceEqual(wanted, StringComparer.Ordinal))
                 return false;
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            var stream = Load(text, path);
             return stream.Documents.Count == 1 && Canonical(stream) == before;
         }
         catch (Exception e) when (e is KraftException or YamlException)
@@ -443,7 +444,7 @@ public static class SourceListEditor
         }
     }
 
-    static void Write(string target, string text)
+    static void Write(string target, byte[] bytes)
     {
         var tmp = AtomicFile.TempPathBeside(target);
         try
@@ -456,7 +457,7 @@ public static class SourceListEditor
             };
             using (var fs = new FileStream(tmp, options))
             {
-                fs.Write(new UTF8Encoding(false).GetBytes(text));
+                fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
             AtomicFile.Replace(tmp, target);

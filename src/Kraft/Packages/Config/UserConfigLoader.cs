@@ -63,8 +63,7 @@ public static class UserConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KraftException($"cannot read {path}: {e.Message}", new SourceLocation(path),
-                "check that the file is readable by you", inner: e);
+            throw Kraft.Host.IoErrors.Wrap(e, "read", path, "check that the file is readable by you");
         }
     }
 }

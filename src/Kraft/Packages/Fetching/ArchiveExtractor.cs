@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Kraft.Host;
 
 namespace Kraft.Packages.Fetching;
 
@@ -8,7 +9,10 @@ namespace Kraft.Packages.Fetching;
 /// into a temporary folder beside the destination, the single top-level folder that GitHub
 /// archives have is stripped, and only a complete tree is renamed into place. Entries with
 /// <c>..</c> or absolute paths, links that point outside the tree, writes through a link, and
-/// device or fifo entries are refused, and nothing is left behind.
+/// device or fifo entries are refused, and nothing is left behind. Sizes are bounded
+/// (<see cref="ArchiveLimits"/>: each entry, the total, the number of entries, a link's target, and
+/// the free disk space), counted on the bytes actually written rather than on what headers claim,
+/// and sparse entries (GNU or PAX), which kraft does not expand, are refused by name.
 /// </summary>
 public static class ArchiveExtractor
 {
@@ -17,9 +21,10 @@ public static class ArchiveExtractor
     /// once the new tree is complete). <paramref name="marker"/>, if given, is written as
     /// <see cref="MarkerFile"/> inside the tree before it is moved into place.
     /// </summary>
-    public static void Extract(string archive, string destination, string? marker = null, string? describe = null)
+    public static void Extract(string archive, string destination, string? marker = null, string? describe = null, ArchiveLimits? limits = null)
     {
         describe ??= archive;
+        limits ??= ArchiveLimits.Default;
         var kind = ArchiveFormat.Sniff(archive)
             ?? throw new KraftException($"{describe} is not a tar, tar.gz or zip archive", hint: "check the URL: it should name an archive of the component's source tree");
         var dest = Path.GetFullPath(destination);
@@ -30,14 +35,25 @@ public static class ArchiveExtractor
         try
         {
             var links = new List<(string Link, string Target)>();
+            var budget = new Budget(describe, limits, parent);
             try
             {
-                if (kind == ArchiveKind.Zip) ExtractZip(archive, describe, tmp, links);
-                else ExtractTar(archive, describe, kind == ArchiveKind.TarGz, tmp, links);
+                if (kind == ArchiveKind.Zip) ExtractZip(archive, describe, tmp, links, budget);
+                else ExtractTar(archive, describe, kind == ArchiveKind.TarGz, tmp, links, budget);
+            }
+            catch (NotSupportedException)
+            {
+                // TarReader's word for headers it cannot read (GNU sparse maps, multi-volume parts).
+                throw new KraftException($"refusing to unpack {describe}: it uses a tar feature kraft does not unpack (a GNU sparse file or a multi-volume part)",
+                    hint: "repack the archive without --sparse (tar -cf, or git archive), or use the component's git source");
+            }
+            catch (IOException e) when (e is not EndOfStreamException)
+            {
+                throw IoErrors.Wrap(e, $"unpack {describe} into", parent, "nothing was unpacked; free some disk space (or fix the folder's permissions) and try again");
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
             {
-                throw new KraftException($"{describe} is damaged: {e.Message}", hint: "delete it from the cache ('kraft pkg rm NAME') and fetch again");
+                throw new KraftException($"{describe} is damaged: {(IoErrors.IsResourceKey(e.Message) ? "its data is malformed or cut short" : e.Message)}", hint: "delete it from the cache ('kraft pkg rm NAME') and fetch again");
             }
             // GitHub's archives hold one folder (repo-ref/); the tree is what is inside it.
             var entries = Directory.GetFileSystemEntries(tmp);
@@ -51,7 +67,68 @@ public static class ArchiveExtractor
         }
         finally
         {
-            DeleteTree(tmp);
+            // Every failure path ends here; a failing clean-up must not hide why the unpacking failed.
+            try { DeleteTree(tmp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>The bytes and entries still allowed while one archive is unpacked.</summary>
+    sealed class Budget(string archive, ArchiveLimits limits, string folder)
+    {
+        long _total, _entries;
+        public string Archive => archive;
+        readonly long _free = FreeSpace(folder);
+
+        public ArchiveLimits Limits => limits;
+
+        public void Entry(string name)
+        {
+            if (++_entries > limits.MaxEntries)
+                throw Refused(archive, name, $"is one entry more than the {limits.MaxEntries:N0} kraft unpacks from one archive");
+        }
+
+        /// <summary>Checks a size an entry declares, before anything of it is written.</summary>
+        public void Declared(string name, long size)
+        {
+            if (size > limits.MaxEntryBytes)
+                throw Refused(archive, name, $"is {Sizes.Format(size)}, more than the {Sizes.Format(limits.MaxEntryBytes)} kraft unpacks for one file");
+            Add(name, size, commit: false);
+        }
+
+        /// <summary>Counts bytes as they are written.</summary>
+        public void Add(string name, long bytes, bool commit = true)
+        {
+            var total = _total + bytes;
+            if (total > limits.MaxTotalBytes)
+                throw Refused(archive, name, $"takes the unpacked tree past the {Sizes.Format(limits.MaxTotalBytes)} kraft unpacks from one archive");
+            if (total > _free - limits.FreeSpaceReserve)
+                throw new KraftException($"not enough disk space to unpack {archive}: {Sizes.Format(_free)} free beside {folder}, and it needs more than {Sizes.Format(Math.Max(0, total))}",
+                    hint: "nothing was unpacked; free some disk space ('kraft pkg prune' removes unused sources) and try again");
+            if (commit) _total = total;
+        }
+
+        static long FreeSpace(string folder)
+        {
+            try { return new DriveInfo(folder).AvailableFreeSpace; }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException) { return long.MaxValue; }
+        }
+    }
+
+    /// <summary>Copies an entry's data, counting every byte against the entry's and the archive's limits.</summary>
+    static void CopyBounded(Stream input, string path, string name, Budget budget)
+    {
+        using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        var buffer = new byte[1 << 16];
+        long written = 0;
+        int n;
+        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            written += n;
+            if (written > budget.Limits.MaxEntryBytes)
+                throw Refused(budget.Archive, name, $"expands past the {Sizes.Format(budget.Limits.MaxEntryBytes)} kraft unpacks for one file");
+            budget.Add(name, n);
+            output.Write(buffer, 0, n);
         }
     }
 
@@ -66,15 +143,21 @@ public static class ArchiveExtractor
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    static void ExtractTar(string file, string archive, bool gzip, string root, List<(string, string)> links)
+    static void ExtractTar(string file, string archive, bool gzip, string root, List<(string, string)> links, Budget budget)
     {
         using var input = File.OpenRead(file);
         using Stream data = gzip ? new GZipStream(input, CompressionMode.Decompress) : input;
         using var reader = new TarReader(data);
         while (reader.GetNextEntry() is { } entry)
         {
+            budget.Entry(entry.Name);
+            if (entry is PaxTarEntry pax && pax.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
+                throw Refused(archive, pax.ExtendedAttributes.GetValueOrDefault("GNU.sparse.name") ?? entry.Name,
+                    "is a sparse file (PAX GNU.sparse), which kraft does not unpack; repack the archive without --sparse");
             switch (entry.EntryType)
             {
+                case TarEntryType.SparseFile:
+                    throw Refused(archive, entry.Name, "is a sparse file (GNU tar --sparse), which kraft does not unpack; repack the archive without --sparse");
                 case TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes
                     or TarEntryType.LongLink or TarEntryType.LongPath:
                     continue;
@@ -88,19 +171,21 @@ public static class ArchiveExtractor
                     Directory.CreateDirectory(path);
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    budget.Declared(entry.Name, entry.Length);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-                        entry.DataStream?.CopyTo(output);
+                    CopyBounded(entry.DataStream ?? Stream.Null, path, entry.Name, budget);
                     SetMode(path, entry.Mode);
                     break;
                 case TarEntryType.SymbolicLink:
-                    AddLink(archive, root, path, entry.Name, entry.LinkName, links);
+                    AddLink(archive, root, path, entry.Name, entry.LinkName, links, budget);
                     break;
                 case TarEntryType.HardLink:
                     // A hard link names another entry of the archive; it becomes a copy of it.
                     var source = Target(archive, root, entry.LinkName, existing: true);
                     if (!File.Exists(source) || new FileInfo(source).LinkTarget is not null)
                         throw Refused(archive, entry.Name, $"is a hard link to '{entry.LinkName}', which is not a file earlier in the archive");
+                    budget.Declared(entry.Name, new FileInfo(source).Length);
+                    budget.Add(entry.Name, new FileInfo(source).Length);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.Copy(source, path);
                     break;
@@ -110,11 +195,25 @@ public static class ArchiveExtractor
         }
     }
 
-    static void ExtractZip(string file, string archive, string root, List<(string, string)> links)
+    static void ExtractZip(string file, string archive, string root, List<(string, string)> links, Budget budget)
     {
         using var zip = ZipFile.OpenRead(file);
+        if (zip.Entries.Count > budget.Limits.MaxEntries)
+            throw new KraftException($"refusing to unpack {archive}: it has {zip.Entries.Count:N0} entries, more than the {budget.Limits.MaxEntries:N0} kraft unpacks from one archive",
+                hint: "the archive is malformed or malicious; nothing was unpacked. Check the URL and its sha256");
+        // What the central directory declares is checked before anything is written; what the
+        // entries really expand to is counted while they are written.
+        long declared = 0;
         foreach (var entry in zip.Entries)
         {
+            if (entry.Length > budget.Limits.MaxEntryBytes)
+                throw Refused(archive, entry.FullName, $"is {Sizes.Format(entry.Length)}, more than the {Sizes.Format(budget.Limits.MaxEntryBytes)} kraft unpacks for one file");
+            declared += entry.Length;
+        }
+        budget.Add(zip.Entries.Count > 0 ? zip.Entries[^1].FullName : archive, declared, commit: false);
+        foreach (var entry in zip.Entries)
+        {
+            budget.Entry(entry.FullName);
             var path = Target(archive, root, entry.FullName);
             var unixMode = (entry.ExternalAttributes >> 16) & 0xFFFF;
             var type = unixMode & 0xF000;
@@ -125,22 +224,40 @@ public static class ArchiveExtractor
             }
             if (type == 0xA000)
             {
-                using var s = new StreamReader(entry.Open());
-                AddLink(archive, root, path, entry.FullName, s.ReadToEnd(), links);
+                AddLink(archive, root, path, entry.FullName, ReadLinkTarget(entry, archive, budget), links, budget);
                 continue;
             }
             if (type is not (0 or 0x8000))
                 throw Refused(archive, entry.FullName, "is a device or fifo");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using (var input = entry.Open())
-            using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-                input.CopyTo(output);
+                CopyBounded(input, path, entry.FullName, budget);
             if (unixMode != 0) SetMode(path, (UnixFileMode)(unixMode & 0x1FF));
         }
     }
 
-    static void AddLink(string archive, string root, string path, string name, string target, List<(string, string)> links)
+    /// <summary>A zip link's target: its data, at most <see cref="ArchiveLimits.MaxLinkTarget"/> bytes of UTF-8.</summary>
+    static string ReadLinkTarget(ZipArchiveEntry entry, string archive, Budget budget)
     {
+        var max = budget.Limits.MaxLinkTarget;
+        if (entry.Length > max)
+            throw Refused(archive, entry.FullName, $"is a link whose target is {Sizes.Format(entry.Length)} long (a path is at most {max} bytes)");
+        using var input = entry.Open();
+        var buffer = new byte[max + 1];
+        var n = input.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (n > max)
+            throw Refused(archive, entry.FullName, $"is a link whose target is longer than {max} bytes");
+        try { return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, n); }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw Refused(archive, entry.FullName, "is a link whose target is not UTF-8 text");
+        }
+    }
+
+    static void AddLink(string archive, string root, string path, string name, string target, List<(string, string)> links, Budget budget)
+    {
+        if (target.Length > budget.Limits.MaxLinkTarget)
+            throw Refused(archive, name, $"is a link whose target is {target.Length} characters long (a path is at most {budget.Limits.MaxLinkTarget} bytes)");
         if (target.Length == 0 || Path.IsPathRooted(target) || target.Contains('\0'))
             throw Refused(archive, name, $"is a link to '{target}', outside the component's tree");
         if (!Inside(root, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, target))))
@@ -203,4 +320,14 @@ public static class ArchiveExtractor
             if (f.LinkTarget is null && (f.Attributes & FileAttributes.ReadOnly) != 0) f.Attributes = FileAttributes.Normal;
         info.Delete(recursive: true);
     }
+}
+
+/// <summary>
+/// What one archive may unpack to. No component's source tree comes near them (Unikraft itself is
+/// about 100 MB in 10k files); they stop a small archive that expands to gigabytes (a "zip bomb").
+/// </summary>
+public sealed record ArchiveLimits(long MaxEntryBytes, long MaxTotalBytes, long MaxEntries, int MaxLinkTarget = 4096, long FreeSpaceReserve = 64 * Sizes.MiB)
+{
+    /// <summary>1 GiB per file, 4 GiB in all, 500,000 entries, link targets of at most PATH_MAX (4096) bytes.</summary>
+    public static readonly ArchiveLimits Default = new(1 * Sizes.GiB, 4 * Sizes.GiB, 500_000);
 }

@@ -30,7 +30,7 @@ public sealed class IndexStore(string manifestsDir)
         }
         catch (JsonException e)
         {
-            throw new KraftException($"the component index cache is damaged: {SnapshotPath}: {e.Message}",
+            throw new KraftException($"the component index cache is damaged: {IoErrors.Describe(e, SnapshotPath)}",
                 hint: "run 'kraft pkg update' to rebuild it");
         }
     }

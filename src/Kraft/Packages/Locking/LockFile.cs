@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Kraft.Host;
+using Kraft.Yaml;
 using Kraft.Packages.Manifests;
 using Kraft.Packages.Resolution;
 using YamlDotNet.Core;
@@ -36,17 +37,20 @@ public sealed partial class LockFile
     public static string PathFor(string kraftfilePath) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(kraftfilePath))!, FileName);
 
-    public LockEntry? Find(ComponentType type, string name) =>
-        Entries.FirstOrDefault(e => e.Request.Type == type && e.Request.Name == name);
+    Dictionary<(ComponentType, string), LockEntry>? _byName;
+
+    public LockEntry? Find(ComponentType type, string name)
+    {
+        // A dictionary, not a scan: a lock is looked up once per component.
+        _byName ??= Entries.GroupBy(e => (e.Request.Type, e.Request.Name)).ToDictionary(g => g.Key, g => g.First());
+        return _byName.GetValueOrDefault((type, name));
+    }
 
     /// <summary>The lock at <paramref name="path"/>, or null when there is none.</summary>
     public static LockFile? Load(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        return Parse(path, text);
+        if (!File.Exists(path)) return null;
+        return Parse(path, TextInput.ReadFile(path, "Kraftfile.lock", YamlLimits.Lock.MaxBytes).Value);
     }
 
     const string Hint = "Kraftfile.lock is written by 'kraft build': fix the line, or delete the file and build again (every component is then resolved anew)";
@@ -57,9 +61,7 @@ public sealed partial class LockFile
         KraftException Error(YamlNode? node, string message) =>
             new(message, node is null ? new SourceLocation(path, 1) : new SourceLocation(path, (int)node.Start.Line, (int)node.Start.Column), Hint);
 
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlException e) { throw new KraftException($"malformed YAML: {e.InnerException?.Message ?? e.Message}", new SourceLocation(path, (int)e.Start.Line, (int)e.Start.Column), Hint); }
+        var stream = YamlInput.Load(text, path, YamlLimits.Lock, new YamlErrorStyle("malformed YAML", Hint));
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw Error(stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode, "the lock file must be a map with 'version' and 'components'");
 
@@ -67,6 +69,7 @@ public sealed partial class LockFile
         if (version is null || version.Value != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
             throw Error((YamlNode?)version ?? root, $"unsupported lock file version '{version?.Value}' (this kraft writes version {FormatVersion})");
         var entries = new List<LockEntry>();
+        var seen = new HashSet<(ComponentType, string)>();
         if (Child(root, "components") is not { } list) return new LockFile(path, entries);
         if (list is not YamlSequenceNode seq) throw Error(list, "'components' must be a list");
         foreach (var item in seq)
@@ -100,7 +103,7 @@ public sealed partial class LockFile
                 throw Error(Child(res, "commit") ?? res, $"{type.Name()}/{name}: 'commit' must be a full 40-character commit hash");
             if (kind == SourceKind.Archive && (sha is null || !Sha256Pattern().IsMatch(sha)))
                 throw Error(Child(res, "sha256") ?? res, $"{type.Name()}/{name}: 'sha256' must be 64 lowercase hex digits");
-            if (entries.Any(e => e.Request.Type == type && e.Request.Name == name))
+            if (!seen.Add((type, name)))
                 throw Error(map, $"{type.Name()}/{name} appears twice");
             entries.Add(new LockEntry(request, new ResolvedSource
             {

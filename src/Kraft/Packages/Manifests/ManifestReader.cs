@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Kraft.Project;
+using Kraft.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -188,20 +189,7 @@ public static partial class ManifestReader
 
     static YamlMappingNode LoadRoot(string text, string location, string what)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KraftException($"invalid YAML: {StripMark(e.Message)}", new SourceLocation(location, (int)e.Start.Line, (int)e.Start.Column),
-                "check the indentation and quoting around this place", inner: e);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            throw new KraftException($"invalid YAML: {e.Message}", new SourceLocation(location), "check the brackets and quotes", inner: e);
-        }
+        var stream = YamlInput.Load(text, location, YamlLimits.Manifest);
         if (stream.Documents.Count == 0 || YamlValues.IsNull(stream.Documents[0].RootNode))
             throw new KraftException($"the file is empty; expected {what}", new SourceLocation(location),
                 "a manifest needs at least 'name:' and 'type:'; an index needs a 'manifests:' list");
@@ -209,12 +197,6 @@ public static partial class ManifestReader
         return root as YamlMappingNode
             ?? throw new KraftException($"expected {what} (a YAML map), not {YamlValues.Describe(root)}", At(location, root),
                 "a manifest starts with 'name:' and 'type:'; an index with 'manifests:'");
-    }
-
-    static string StripMark(string message)
-    {
-        var cut = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && cut >= 0 ? message[(cut + 3)..] : message;
     }
 
     internal static SourceLocation At(string location, YamlNode node) => new(location, (int)node.Start.Line, (int)node.Start.Column);

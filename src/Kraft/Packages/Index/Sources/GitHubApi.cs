@@ -88,7 +88,7 @@ internal sealed partial class GitHubApi(SourceContext context)
             }
             catch (JsonException e)
             {
-                throw new KraftException($"the GitHub API answered {url} with something that is not a list of repositories: {e.Message}",
+                throw new KraftException($"the GitHub API answered {url} with something that is not a list of repositories: {IoErrors.Reason(e)}",
                     hint: "check KRAFT_GITHUB_API_URL (or a proxy in the way)");
             }
             all.AddRange((repos ?? []).Where(r => r.Name.Length > 0));

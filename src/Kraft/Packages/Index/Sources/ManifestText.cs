@@ -18,22 +18,17 @@ internal static class ManifestText
         }
         else
         {
-            try
-            {
-                bytes = await File.ReadAllBytesAsync(location, cancel).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
+            if (!File.Exists(location) && !Directory.Exists(location))
                 throw new KraftException($"{location} does not exist", hint: "check the path in the list of sources (kraft pkg source / config.yaml)");
-            }
-            catch (UnauthorizedAccessException)
-            {
-                throw new KraftException($"{location} cannot be read (permission denied)", hint: "check the file's permissions");
-            }
+            var text = Kraft.Host.TextInput.ReadFile(location, "the manifest", Kraft.Yaml.YamlLimits.Manifest.MaxBytes).Value;
+            if (text.Length == 0)
+                throw new KraftException($"{location} is empty", hint: "a manifest needs 'name:' and 'type:'; an index a 'manifests:' list");
+            return text;
         }
         if (bytes.Length == 0)
             throw new KraftException($"{location} is empty", hint: "a manifest needs 'name:' and 'type:'; an index a 'manifests:' list");
-        return new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
+        // Strict UTF-8: a byte that is not is refused at its line:column, never replaced by U+FFFD.
+        return Kraft.Host.TextInput.Decode(bytes, location, "the manifest").Value;
     }
 
     /// <summary>A source string as a local path or URL: ~ expanded, file:// turned into a path, relative paths made absolute.</summary>
