@@ -198,9 +198,8 @@ public sealed class HttpFetcher : IDisposable
 
     HttpFetchException TooLarge(string url, HttpBodyKind kind, HttpBodyLimit limit, HttpResponseMessage response)
     {
-        var encoded = response.Content.Headers.ContentEncoding.Count > 0 ? $" once its {string.Join(", ", response.Content.Headers.ContentEncoding)} encoding is undone" : "";
         return new HttpFetchException(
-            $"GET {Shown(url)}: the body is larger than the {Sizes.Format(limit.MaxBytes)} kraft accepts for a {KindName(kind)}{encoded}; the download was stopped",
+            $"GET {Shown(url)}: the body is larger than the {Sizes.Format(limit.MaxBytes)} kraft accepts for a {KindName(kind)} (counted after decompression); the download was stopped",
             Shown(url), response.StatusCode, response.Headers, "nothing was kept; check the URL (is it the file you meant, or a broken server?)");
     }
 

@@ -41,11 +41,13 @@ public static class ArchiveExtractor
                 if (kind == ArchiveKind.Zip) ExtractZip(archive, describe, tmp, links, budget);
                 else ExtractTar(archive, describe, kind == ArchiveKind.TarGz, tmp, links, budget);
             }
-            catch (NotSupportedException)
+            catch (UnreadableTarHeaderException e)
             {
-                // TarReader's word for headers it cannot read (GNU sparse maps, multi-volume parts).
-                throw new KraftException($"refusing to unpack {describe}: it uses a tar feature kraft does not unpack (a GNU sparse file or a multi-volume part)",
-                    hint: "repack the archive without --sparse (tar -cf, or git archive), or use the component's git source");
+                // TarReader's NotSupportedException for headers it cannot read (GNU sparse maps, multi-volume parts).
+                throw e.SparseName is { } name
+                    ? Refused(describe, name, "is a sparse file (GNU tar --sparse), which kraft does not unpack; repack the archive without --sparse")
+                    : new KraftException($"refusing to unpack {describe}: it uses a tar feature kraft does not unpack (a GNU sparse file or a multi-volume part)",
+                        hint: "repack the archive without --sparse (tar -cf, or git archive), or use the component's git source");
             }
             catch (IOException e) when (e is not EndOfStreamException)
             {
@@ -147,8 +149,9 @@ public static class ArchiveExtractor
     {
         using var input = File.OpenRead(file);
         using Stream data = gzip ? new GZipStream(input, CompressionMode.Decompress) : input;
-        using var reader = new TarReader(data);
-        while (reader.GetNextEntry() is { } entry)
+        using var watch = new HeaderWatch(data);
+        using var reader = new TarReader(watch);
+        while (NextEntry(reader, watch) is { } entry)
         {
             budget.Entry(entry.Name);
             if (entry is PaxTarEntry pax && pax.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
@@ -193,6 +196,55 @@ public static class ArchiveExtractor
                     throw Refused(archive, entry.Name, $"has an entry type kraft does not unpack ({entry.EntryType})");
             }
         }
+    }
+
+    static TarEntry? NextEntry(TarReader reader, HeaderWatch watch)
+    {
+        try { return reader.GetNextEntry(); }
+        catch (NotSupportedException) { throw new UnreadableTarHeaderException(watch.SparseName()); }
+    }
+
+    sealed class UnreadableTarHeaderException(string? sparseName) : Exception
+    {
+        public string? SparseName { get; } = sparseName;
+    }
+
+    /// <summary>
+    /// Keeps the last 512-byte block TarReader read whole (headers are read that way), so that an
+    /// entry TarReader cannot read (a GNU sparse one) can still be named in the refusal.
+    /// </summary>
+    sealed class HeaderWatch(Stream inner) : Stream
+    {
+        readonly byte[] _last = new byte[512];
+        bool _have;
+
+        /// <summary>The name in the last header block, if it is a GNU sparse entry's ('S').</summary>
+        public string? SparseName()
+        {
+            if (!_have || _last[156] != (byte)'S') return null;
+            var end = Array.IndexOf(_last, (byte)0, 0, 100);
+            var name = System.Text.Encoding.UTF8.GetString(_last, 0, end < 0 ? 100 : end);
+            return name.Length > 0 ? name : null;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            if (n == 512) { buffer[..512].CopyTo(_last); _have = true; }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     static void ExtractZip(string file, string archive, string root, List<(string, string)> links, Budget budget)
