@@ -199,7 +199,9 @@ public static class SourceListEditor
         var present = new List<string>();
         foreach (var item in seq.Children)
         {
-            var value = ((YamlScalarNode)item).Value!.Trim();
+            if (item is not YamlScalarNode { Value: { } itemText })
+                return null; // not a list of strings: the reader refuses it with its location
+            var value = itemText.Trim();
             if (wanted.Contains(value, StringComparer.Ordinal) && !present.Contains(value, StringComparer.Ordinal))
             {
                 present.Add(value);

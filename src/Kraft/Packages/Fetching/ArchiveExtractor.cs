@@ -53,7 +53,9 @@ public static class ArchiveExtractor
             {
                 throw IoErrors.Wrap(e, $"unpack {describe} into", parent, "nothing was unpacked; free some disk space (or fix the folder's permissions) and try again");
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+            // TarReader and ZipArchive also fail on malformed numbers and fields with OverflowException
+            // and ArgumentException: damaged data all the same.
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException)
             {
                 throw new KraftException($"{describe} is damaged: {(IoErrors.IsResourceKey(e.Message) ? "its data is malformed or cut short" : e.Message)}", hint: "delete it from the cache ('kraft pkg rm NAME') and fetch again");
             }
