@@ -15,7 +15,7 @@ public static partial class IoErrors
     public static string Describe(Exception e, string? path = null)
     {
         path ??= PathOf(e);
-        var reason = Reason(e);
+        var reason = Reason(e, path);
         return path is { Length: > 0 } ? $"{path}: {reason}" : reason;
     }
 
@@ -23,15 +23,16 @@ public static partial class IoErrors
     public static KraftException Wrap(Exception e, string doing, string? path = null, string? hint = null, SourceLocation? location = null)
     {
         path ??= PathOf(e);
-        var reason = Reason(e);
+        var reason = Reason(e, path);
         var where = path is { Length: > 0 } ? $" {path}" : "";
         return new KraftException($"cannot {doing}{where}: {reason}", location, hint ?? HintFor(e), inner: e);
     }
 
     /// <summary>The errno's meaning (or what the exception type says), never a resource key.</summary>
-    public static string Reason(Exception e)
+    public static string Reason(Exception e, string? path = null)
     {
         var errno = Errno(e);
+        if (e is UnauthorizedAccessException && path is { Length: > 0 } && Directory.Exists(path)) errno = 21;
         return e switch
         {
             FileNotFoundException => "no such file",
