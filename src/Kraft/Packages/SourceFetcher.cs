@@ -61,14 +61,17 @@ public sealed class SourceFetcher : IDisposable
     /// <summary>Where a component goes in a project: .unikraft/unikraft or .unikraft/libs/NAME (KraftKit's places).</summary>
     public static string CheckoutPath(KraftProject project, Component c) => c.Kind switch
     {
-        ComponentKind.Runtime => Path.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
+        ComponentKind.Runtime => ContainedPath.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
         _ => PlacePath(project.Directory, ComponentTypes.From(c.Kind), c.Name),
     };
 
-    /// <summary>KraftKit's PlaceComponent: core in .unikraft/unikraft, others in .unikraft/PLURAL/NAME.</summary>
+    /// <summary>
+    /// KraftKit's PlaceComponent: core in .unikraft/unikraft, others in .unikraft/PLURAL/NAME.
+    /// Names are checked where they enter (<see cref="Names"/>); the path is proven to stay in the project all the same.
+    /// </summary>
     public static string PlacePath(string workdir, ComponentType type, string name) => type == ComponentType.Core
-        ? Path.Combine(workdir, ".unikraft", "unikraft")
-        : Path.Combine(workdir, ".unikraft", type.Plural(), name);
+        ? ContainedPath.Combine(workdir, ".unikraft", "unikraft")
+        : ContainedPath.Combine(workdir, ".unikraft", type.Plural(), name);
 
     /// <summary>
     /// Resolves (through Kraftfile.lock where the request is unchanged) and, unless only planning,
@@ -268,6 +271,7 @@ public sealed class SourceFetcher : IDisposable
                 return src;
             case SourceKind.Git:
                 var commit = src.Commit!;
+                GitCheckout.RefuseForeign(dest, label, src.Location, location);
                 if (GitCheckout.DetachedHead(dest) == commit) return src;
                 var inCheckout = GitCheckout.IsCheckout(dest) && GitTool.Run(dest, cancel, "cat-file", "-e", commit + "^{commit}").Succeeded;
                 if (!inCheckout && !Mirrors.HasCommit(src.Location, commit, cancel))
