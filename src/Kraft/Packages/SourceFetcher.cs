@@ -53,7 +53,7 @@ public sealed class SourceFetcher : IDisposable
         Resolver = new ComponentResolver(_config, Mirrors, reporter);
     }
 
-    Git GitTool => _git ??= new Git();
+    Git GitTool => _git ??= new Git(_config.Auth);
     HttpFetcher Http => _http ??= _config.CreateHttpFetcher();
 
     public void Dispose() => _http?.Dispose();

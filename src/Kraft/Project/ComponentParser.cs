@@ -216,7 +216,8 @@ internal static class ComponentParser
             version = baseUrl[(at + 1)..];
             baseUrl = baseUrl[..at];
         }
-        source = baseUrl;
+        // Credentials in the URL stay in memory only (Secrets): the component's source, the lock and every message get the URL without them.
+        source = Kraft.Host.Secrets.StripUserInfo(baseUrl);
         return true;
     }
 
