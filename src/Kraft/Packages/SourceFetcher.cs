@@ -96,9 +96,21 @@ public sealed class SourceFetcher : IDisposable
         {
             var req = ComponentRequest.For(c, project.Directory);
             var entry = lockFile?.Find(req.Type, req.Name);
-            if (entry is not null && entry.Request == req)
+            if (entry is not null && Reusable(entry, req))
             {
                 items.Add(new Item(c, req, entry.Resolved, LockState.Locked, null));
+                continue;
+            }
+            if (IsLocalDirectory(c) || entry?.Resolved.Kind == SourceKind.LocalDirectory)
+            {
+                // A local directory is always the one the Kraftfile (or the index) names now, never the lock's:
+                // editing the lock's path must not redirect a library. The lock is corrected when it differs.
+                var src = Resolver.Resolve(c, mode, false, cancel);
+                var same = entry is not null && entry.Request == req && entry.Resolved.SameAs(src);
+                if (options.Locked && !same && lockFile is not null)
+                    problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock"
+                        : $"{req.Id}: Kraftfile.lock does not match the Kraftfile ({ComponentRequest.Difference(entry.Request, req)}; {ResolvedSource.Difference(entry.Resolved, src)})");
+                items.Add(new Item(c, req, src, same ? LockState.Locked : entry is null ? LockState.Added : LockState.Changed, same ? null : entry));
                 continue;
             }
             var state = entry is null ? LockState.Added : LockState.Changed;
@@ -334,6 +346,19 @@ public sealed class SourceFetcher : IDisposable
         var src = Resolver.Resolve(type, name, null, version, null, offline ? ResolveMode.CacheOnly : ResolveMode.Network, false, cancel);
         var dest = src.Kind == SourceKind.LocalDirectory ? src.Location : PlacePath(workdir, type, name);
         return (Materialize(ComponentResolver.Label(type, name), null, src, dest, offline, cancel), dest);
+    }
+
+    /// <summary>
+    /// Whether a lock entry answers this request: the same type, name, source and version, an answer of
+    /// the kind the source names (never a directory: those are resolved anew), and for a source the
+    /// Kraftfile gives, that very URL.
+    /// </summary>
+    static bool Reusable(LockEntry entry, ComponentRequest req)
+    {
+        if (entry.Request != req || entry.Resolved.Kind == SourceKind.LocalDirectory) return false;
+        if (req.Source is null) return true;
+        var kind = SourceClassifier.Classify(req.Source);
+        return kind != SourceKind.LocalDirectory && kind == entry.Resolved.Kind && entry.Resolved.Location == req.Source;
     }
 
     static bool IsLocalDirectory(Component c) => c.Source is not null && SourceClassifier.Classify(c.Source) == SourceKind.LocalDirectory;
