@@ -8,6 +8,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        Rendering.RedactingWriter.Install();
         // Answer --version before building the command tree: it is what scripts call most.
         if (args is ["--version"] or ["version"] or ["-V"])
         {

@@ -12,6 +12,7 @@ public enum NameKind
     Network,
     Volume,
     Package,
+    Project,
 }
 
 /// <summary>
@@ -54,6 +55,7 @@ public static class Names
         NameKind.Network => "network name",
         NameKind.Volume => "volume name",
         NameKind.Package => "package name",
+        NameKind.Project => "project name",
         _ => "name",
     };
 

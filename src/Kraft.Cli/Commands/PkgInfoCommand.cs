@@ -28,6 +28,8 @@ public static class PkgInfoCommand
     {
         try
         {
+            // TYPE/NAME or NAME: the name part follows the one rule for names.
+            Names.Check(NameKind.Component, query[(query.IndexOf('/') + 1)..]);
             var index = PkgView.LoadIndex(out var config);
             if (index is null || index.All.Count == 0)
                 throw new KraftException(PkgView.EmptyMessage(config));

@@ -72,6 +72,7 @@ public static class PkgPullCommand
         if (!ComponentName.TryParse(text, out var typeText, out var name, out var colonVersion) || name.Length == 0)
             throw new KraftException($"'{text}' is not a component name", hint: "write NAME, TYPE/NAME or TYPE-NAME, e.g. lib/musl:stable or unikraft@0.17.0");
         version ??= colonVersion;
+        Names.Check(NameKind.Component, name);
         if (typeText is not null)
         {
             if (!ComponentTypes.TryParse(typeText, out var t))

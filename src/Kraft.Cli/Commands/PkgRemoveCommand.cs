@@ -38,6 +38,7 @@ public static class PkgRemoveCommand
                 var bare = text.Split('@')[0];
                 if (!ComponentName.TryParse(bare, out var typeText, out var name, out _) || name.Length == 0)
                     throw new KraftException($"'{text}' is not a component name", hint: "write NAME, TYPE/NAME or TYPE-NAME, e.g. lib/musl");
+                Names.Check(NameKind.Component, name);
                 ComponentType? type = null;
                 if (typeText is not null)
                     type = ComponentTypes.TryParse(typeText, out var t) ? t : throw new KraftException($"unknown component type '{typeText}'", hint: $"use {ComponentTypes.Allowed}");

@@ -60,7 +60,7 @@ public static class PkgSourceCommand
         var errors = new List<KraftException>();
         foreach (var a in args)
         {
-            try { checkedArgs.Add(force ? a.Trim() : SourceString.Check(a, Environment.CurrentDirectory)); }
+            try { checkedArgs.Add(force ? SourceString.RefuseCredentials(a.Trim()) : SourceString.Check(a, Environment.CurrentDirectory)); }
             catch (KraftException e) { errors.Add(e); }
         }
         if (errors.Count > 0)

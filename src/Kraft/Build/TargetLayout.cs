@@ -19,9 +19,10 @@ public sealed record TargetLayout(
             AppDir: appDir ?? project.Directory,
             CoreDir: coreDir,
             LibraryDirs: libraryDirs,
-            ObjDir: Path.Combine(project.OutDir, "targets", target.KernelName),
-            ConfigPath: Path.Combine(project.Directory, ".config." + target.KernelName),
-            KernelPath: Path.Combine(project.OutDir, target.KernelName));
+            // Kernel names come from the target's name (checked where it entered) and are proven to stay in their folders.
+            ObjDir: Host.ContainedPath.Combine(project.OutDir, "targets", target.KernelName),
+            ConfigPath: Host.ContainedPath.Combine(project.Directory, ".config." + target.KernelName),
+            KernelPath: Host.ContainedPath.Combine(project.OutDir, target.KernelName));
 
     /// <summary>
     /// The order libraries go into L=, as Unikraft's link needs it: the C++ runtime first, then

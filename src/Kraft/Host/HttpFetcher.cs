@@ -253,6 +253,9 @@ public sealed class HttpFetcher : IDisposable
                 request.Headers.Authorization = cred.User is { Length: > 0 } user
                     ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{token}")))
                     : new AuthenticationHeaderValue("Bearer", token);
+            else if (Secrets.For(url) is { } own)
+                // The user part the URL was written with (taken off where it entered, see Secrets).
+                request.Headers.Authorization = AuthenticationHeaderValue.Parse(own.AuthorizationHeader);
             if (headers is not null)
                 foreach (var (k, v) in headers) request.Headers.TryAddWithoutValidation(k, v);
             string failure;

@@ -53,7 +53,7 @@ public sealed class SourceFetcher : IDisposable
         Resolver = new ComponentResolver(_config, Mirrors, reporter);
     }
 
-    Git GitTool => _git ??= new Git();
+    Git GitTool => _git ??= new Git(_config.Auth);
     HttpFetcher Http => _http ??= _config.CreateHttpFetcher();
 
     public void Dispose() => _http?.Dispose();
@@ -61,14 +61,17 @@ public sealed class SourceFetcher : IDisposable
     /// <summary>Where a component goes in a project: .unikraft/unikraft or .unikraft/libs/NAME (KraftKit's places).</summary>
     public static string CheckoutPath(KraftProject project, Component c) => c.Kind switch
     {
-        ComponentKind.Runtime => Path.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
+        ComponentKind.Runtime => ContainedPath.Combine(project.Directory, ".unikraft", "runtimes", c.Name),
         _ => PlacePath(project.Directory, ComponentTypes.From(c.Kind), c.Name),
     };
 
-    /// <summary>KraftKit's PlaceComponent: core in .unikraft/unikraft, others in .unikraft/PLURAL/NAME.</summary>
+    /// <summary>
+    /// KraftKit's PlaceComponent: core in .unikraft/unikraft, others in .unikraft/PLURAL/NAME.
+    /// Names are checked where they enter (<see cref="Names"/>); the path is proven to stay in the project all the same.
+    /// </summary>
     public static string PlacePath(string workdir, ComponentType type, string name) => type == ComponentType.Core
-        ? Path.Combine(workdir, ".unikraft", "unikraft")
-        : Path.Combine(workdir, ".unikraft", type.Plural(), name);
+        ? ContainedPath.Combine(workdir, ".unikraft", "unikraft")
+        : ContainedPath.Combine(workdir, ".unikraft", type.Plural(), name);
 
     /// <summary>
     /// Resolves (through Kraftfile.lock where the request is unchanged) and, unless only planning,
@@ -93,9 +96,21 @@ public sealed class SourceFetcher : IDisposable
         {
             var req = ComponentRequest.For(c, project.Directory);
             var entry = lockFile?.Find(req.Type, req.Name);
-            if (entry is not null && entry.Request == req)
+            if (entry is not null && Reusable(entry, req))
             {
                 items.Add(new Item(c, req, entry.Resolved, LockState.Locked, null));
+                continue;
+            }
+            if (IsLocalDirectory(c) || entry?.Resolved.Kind == SourceKind.LocalDirectory)
+            {
+                // A local directory is always the one the Kraftfile (or the index) names now, never the lock's:
+                // editing the lock's path must not redirect a library. The lock is corrected when it differs.
+                var src = Resolver.Resolve(c, mode, false, cancel);
+                var same = entry is not null && entry.Request == req && entry.Resolved.SameAs(src);
+                if (options.Locked && !same && lockFile is not null)
+                    problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock"
+                        : $"{req.Id}: Kraftfile.lock does not match the Kraftfile ({ComponentRequest.Difference(entry.Request, req)}; {ResolvedSource.Difference(entry.Resolved, src)})");
+                items.Add(new Item(c, req, src, same ? LockState.Locked : entry is null ? LockState.Added : LockState.Changed, same ? null : entry));
                 continue;
             }
             var state = entry is null ? LockState.Added : LockState.Changed;
@@ -268,6 +283,7 @@ public sealed class SourceFetcher : IDisposable
                 return src;
             case SourceKind.Git:
                 var commit = src.Commit!;
+                GitCheckout.RefuseForeign(dest, label, src.Location, location);
                 if (GitCheckout.DetachedHead(dest) == commit) return src;
                 var inCheckout = GitCheckout.IsCheckout(dest) && GitTool.Run(dest, cancel, "cat-file", "-e", commit + "^{commit}").Succeeded;
                 if (!inCheckout && !Mirrors.HasCommit(src.Location, commit, cancel))
@@ -330,6 +346,19 @@ public sealed class SourceFetcher : IDisposable
         var src = Resolver.Resolve(type, name, null, version, null, offline ? ResolveMode.CacheOnly : ResolveMode.Network, false, cancel);
         var dest = src.Kind == SourceKind.LocalDirectory ? src.Location : PlacePath(workdir, type, name);
         return (Materialize(ComponentResolver.Label(type, name), null, src, dest, offline, cancel), dest);
+    }
+
+    /// <summary>
+    /// Whether a lock entry answers this request: the same type, name, source and version, an answer of
+    /// the kind the source names (never a directory: those are resolved anew), and for a source the
+    /// Kraftfile gives, that very URL.
+    /// </summary>
+    static bool Reusable(LockEntry entry, ComponentRequest req)
+    {
+        if (entry.Request != req || entry.Resolved.Kind == SourceKind.LocalDirectory) return false;
+        if (req.Source is null) return true;
+        var kind = SourceClassifier.Classify(req.Source);
+        return kind != SourceKind.LocalDirectory && kind == entry.Resolved.Kind && entry.Resolved.Location == req.Source;
     }
 
     static bool IsLocalDirectory(Component c) => c.Source is not null && SourceClassifier.Classify(c.Source) == SourceKind.LocalDirectory;

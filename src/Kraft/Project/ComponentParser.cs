@@ -26,6 +26,8 @@ internal static class ComponentParser
 
     public static Component Library(KraftfileContext ctx, YamlScalarNode keyNode, string name, YamlNode value)
     {
+        // The key names the folder .unikraft/libs/NAME: checked here, where it enters.
+        Names.Check(NameKind.Library, name, ctx.At(keyNode));
         var c = value switch
         {
             YamlMappingNode map => FromMap(ctx, map, name, ComponentKind.Library, allowName: false),
@@ -57,6 +59,7 @@ internal static class ComponentParser
                 throw ctx.Error(node, $"'{text}' is not an application template", hint);
         }
         else throw ctx.Error(node, $"'template' must be a string or a map, not {YamlValues.Describe(node)}", hint);
+        Names.Check(NameKind.Template, c.Name, ctx.At(node));
         return c with { Location = ctx.At(node) };
     }
 
@@ -213,7 +216,8 @@ internal static class ComponentParser
             version = baseUrl[(at + 1)..];
             baseUrl = baseUrl[..at];
         }
-        source = baseUrl;
+        // Credentials in the URL stay in memory only (Secrets): the component's source, the lock and every message get the URL without them.
+        source = Kraft.Host.Secrets.StripUserInfo(baseUrl);
         return true;
     }
 

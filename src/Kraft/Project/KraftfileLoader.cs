@@ -65,7 +65,7 @@ public static partial class KraftfileLoader
 
         var spec = ReadSpec(ctx, root, fields);
         var name = Field("name") is { } nameNode && !YamlValues.IsNull(nameNode)
-            ? ctx.RequiredString(nameNode, "name")
+            ? Names.Check(NameKind.Project, ctx.RequiredString(nameNode, "name"), ctx.At(nameNode))
             : DefaultName(ctx, dir);
 
         string outDir = Path.Combine(dir, ".unikraft", "build");

@@ -127,7 +127,10 @@ internal static class TargetParser
         {
             switch (key)
             {
-                case "name": name = ctx.OptionalString(value, "name"); break;
+                case "name":
+                    name = ctx.OptionalString(value, "name");
+                    if (!string.IsNullOrEmpty(name)) Names.Check(NameKind.Target, name, ctx.At(value));
+                    break;
                 case "architecture" or "arch":
                     SetOnce(ctx, ref arch, ctx.RequiredString(value, key), value, "architecture");
                     archNode = value;

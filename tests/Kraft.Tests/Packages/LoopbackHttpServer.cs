@@ -34,6 +34,8 @@ public sealed class LoopbackHttpServer : IAsyncDisposable, IDisposable
             _requests.Enqueue($"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}");
             if (_routes.TryGetValue(ctx.Request.Path.Value ?? "/", out var handler))
                 await handler(ctx);
+            else if (_fallback is { } fallback)
+                await fallback(ctx);
             else
                 ctx.Response.StatusCode = 404;
         });
@@ -42,6 +44,11 @@ public sealed class LoopbackHttpServer : IAsyncDisposable, IDisposable
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUrl = address.TrimEnd('/');
     }
+
+    Func<HttpContext, Task>? _fallback;
+
+    /// <summary>The handler for every path no route names (a whole application, such as git's http-backend).</summary>
+    public void Fallback(Func<HttpContext, Task> handler) => _fallback = handler;
 
     public string Url(string path) => BaseUrl + (path.StartsWith('/') ? path : "/" + path);
 

@@ -44,7 +44,7 @@ public sealed class ComponentParsingTests : IDisposable
     [InlineData("https://github.com/unikraft/unikraft.git?tag=RELEASE-0.17.0", "https://github.com/unikraft/unikraft.git", "RELEASE-0.17.0")]
     [InlineData("https://github.com/unikraft/unikraft.git?version=v1&depth=1", "https://github.com/unikraft/unikraft.git?depth=1", "v1")]
     [InlineData("https://github.com/unikraft/unikraft.git@staging", "https://github.com/unikraft/unikraft.git", "staging")]
-    [InlineData("https://user@example.com/unikraft.git", "https://user@example.com/unikraft.git", null)]
+    [InlineData("https://user@example.com/unikraft.git", "https://example.com/unikraft.git", null)]
     [InlineData("git@github.com:unikraft/unikraft.git", "git@github.com:unikraft/unikraft.git", null)]
     public void CoreShorthandUrl(string value, string source, string? version)
     {

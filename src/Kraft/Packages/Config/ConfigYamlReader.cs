@@ -121,6 +121,7 @@ public static class ConfigYamlReader
                     Endpoint = Child(m, "endpoint") is { } e ? Str(path, e, what + ".endpoint") : null,
                     VerifySsl = Child(m, "verify_ssl") is { } s ? Bool(path, s, what + ".verify_ssl") ?? true : true,
                 };
+            Kraft.Host.Secrets.Register(entry.Token);
             result[host] = entry;
         }
         return result;
@@ -184,11 +185,14 @@ public static class ConfigYamlReader
 
     static KraftException TypeError(string path, YamlNode node, string key, string expected)
     {
+        // Values under auth: are tokens (often one written where a mapping belongs): never quoted, only located.
+        var secret = key.StartsWith("auth", StringComparison.Ordinal) || key.Contains(" auth ", StringComparison.Ordinal);
         var found = node switch
         {
             YamlMappingNode => "a mapping",
             YamlSequenceNode => "a list",
             YamlScalarNode s when IsNull(s) => "nothing",
+            YamlScalarNode when secret => "a single value (not shown: it may be a token)",
             YamlScalarNode s => $"'{s.Value}'",
             _ => "something else",
         };

@@ -51,7 +51,9 @@ public static class KraftrcReader
         if (doc.HasErrors)
         {
             var first = doc.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
-            throw new KraftException($"not valid TOML: {first.Message}", Location(path, first.Span),
+            // The parser quotes the text it choked on, which may be a token: the location says where, not what.
+            var message = System.Text.RegularExpressions.Regex.Replace(first.Message, "`[^`]*`", "(text not shown)");
+            throw new KraftException($"not valid TOML: {message}", Location(path, first.Span),
                 "fix the TOML at that place (a missing quote, comma or ']'), or move the file away");
         }
 

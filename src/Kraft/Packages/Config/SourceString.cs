@@ -15,7 +15,7 @@ public static partial class SourceString
     /// </summary>
     public static string Check(string source, string workingDirectory)
     {
-        var s = source.Trim();
+        var s = RefuseCredentials(source.Trim());
         if (s.Length == 0)
             throw Bad(source, "an empty source");
 
@@ -48,6 +48,19 @@ public static partial class SourceString
         if (File.Exists(full) || Directory.Exists(full))
             return Path.TrimEndingDirectorySeparator(full) + name;
         throw Bad(source, LooksLikePath(s) ? "no such file or directory" : "neither an existing path nor a URL");
+    }
+
+    /// <summary>
+    /// config.yaml keeps no credentials inside source URLs (they would be shown and copied with the
+    /// source); they go under auth:, which kraft sends as a header to that host only.
+    /// </summary>
+    public static string RefuseCredentials(string source)
+    {
+        if (!Kraft.Host.Secrets.HasUserInfo(source)) return source;
+        var bare = Kraft.Host.Secrets.StripUserInfo(source);
+        var host = Uri.TryCreate(bare, UriKind.Absolute, out var u) ? u.Host : "HOST";
+        throw new KraftException($"'{bare}' was given with credentials in the URL, which kraft does not store",
+            hint: $"add it without them (kraft pkg source {bare}) and put them under 'auth:' in config.yaml, which kraft sends to that host only: auth: {{ {host}: {{ user: USER, token: TOKEN }} }}");
     }
 
     /// <summary>Wildcards are listed through the GitHub API, so they are only allowed in the repository part of a GitHub URL.</summary>

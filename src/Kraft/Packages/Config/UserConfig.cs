@@ -49,4 +49,16 @@ public sealed record HostAuth
     public string? Token { get; init; }
     public string? Endpoint { get; init; }
     public bool VerifySsl { get; init; } = true;
+
+    /// <summary>The entry for <paramref name="host"/>: keys are host names, or URLs whose host is taken (case-insensitive).</summary>
+    public static HostAuth? Find(IReadOnlyDictionary<string, HostAuth> auth, string host)
+    {
+        foreach (var (key, value) in auth)
+        {
+            var k = key.Trim();
+            if (k.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(k, UriKind.Absolute, out var u)) k = u.Host;
+            if (string.Equals(k.TrimEnd('/'), host, StringComparison.OrdinalIgnoreCase)) return value;
+        }
+        return null;
+    }
 }

@@ -21,14 +21,16 @@ public static class UserConfigLoader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in yaml.Manifests)
             if (seen.Add(m.Value))
-                sources.Add(new ConfiguredSource(m.Value, $"{configFile}:{m.Line}"));
+                sources.Add(new ConfiguredSource(Kraft.Host.Secrets.StripUserInfo(m.Value), $"{configFile}:{m.Line}"));
         foreach (var o in rc.Origins)
             if (seen.Add(o.Value))
-                sources.Add(new ConfiguredSource(o.Value, $"{kraftrcFile}:{o.Line}"));
+                sources.Add(new ConfiguredSource(Kraft.Host.Secrets.StripUserInfo(o.Value), $"{kraftrcFile}:{o.Line}"));
         if (sources.Count == 0)
             sources.Add(new ConfiguredSource(UserConfig.DefaultIndex, "default"));
 
         var auth = yaml.Auth;
+        // Every token the configuration holds is hidden from everything kraft prints (Secrets.Redact).
+        foreach (var entry in auth.Values) Kraft.Host.Secrets.Register(entry.Token);
         var token = paths.Get("GITHUB_TOKEN") is { Length: > 0 } t ? t
             : paths.Get("UK_KRAFT_GITHUB_TOKEN") is { Length: > 0 } u ? u
             : auth.TryGetValue("github.com", out var gh) && gh.Token is { Length: > 0 } g ? g
@@ -46,13 +48,19 @@ public static class UserConfigLoader
                 : yaml.PathsSources is { Length: > 0 } sf ? paths.Resolve(sf)
                 : Path.Combine(paths.DataDir, "sources"),
             Auth = auth,
-            Mirrors = yaml.Mirrors.Concat(rc.Mirrors).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList(),
+            Mirrors = yaml.Mirrors.Concat(rc.Mirrors).Select(m => Kraft.Host.Secrets.StripUserInfo(m.Value)).Distinct(StringComparer.Ordinal).ToList(),
             NoParallel = paths.Bool("KRAFTKIT_NO_PARALLEL") ?? yaml.NoParallel ?? false,
             Offline = paths.Bool("KRAFTKIT_OFFLINE") ?? false,
-            GitHubToken = token,
+            GitHubToken = Registered(token),
             DefaultPlat = yaml.DefaultPlat is { Length: > 0 } p ? p : rc.Platform,
             DefaultArch = yaml.DefaultArch is { Length: > 0 } a ? a : rc.Architecture,
         };
+    }
+
+    static string? Registered(string? secret)
+    {
+        Kraft.Host.Secrets.Register(secret);
+        return secret;
     }
 
     static T ReadFile<T>(string path, Func<string, T> read)

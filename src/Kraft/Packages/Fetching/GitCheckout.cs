@@ -12,6 +12,7 @@ public static class GitCheckout
     /// </summary>
     public static string? DetachedHead(string dir)
     {
+        if (!IsCheckout(dir)) return null;
         try
         {
             var head = File.ReadAllText(Path.Combine(dir, ".git", "HEAD")).Trim();
@@ -21,7 +22,26 @@ public static class GitCheckout
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    public static bool IsCheckout(string dir) => Directory.Exists(Path.Combine(dir, ".git"));
+    /// <summary>
+    /// The file kraft writes into the .git folder of every checkout it creates. Only such a
+    /// checkout is ever fetched into or force-checked-out: any other git repository found where a
+    /// component goes is somebody's work and is left alone.
+    /// </summary>
+    public const string MarkerFile = "kraft-checkout";
+
+    /// <summary>True for a git checkout that kraft created (and recorded with <see cref="MarkerFile"/>).</summary>
+    public static bool IsCheckout(string dir) => File.Exists(Path.Combine(dir, ".git", MarkerFile));
+
+    /// <summary>A git repository (or worktree) that kraft did not create.</summary>
+    public static bool IsForeignRepository(string dir) => Path.Exists(Path.Combine(dir, ".git")) && !IsCheckout(dir);
+
+    /// <summary>Refuses to touch a git repository kraft did not create where <paramref name="component"/> goes.</summary>
+    public static void RefuseForeign(string dest, string component, string url, SourceLocation? location)
+    {
+        if (IsForeignRepository(dest))
+            throw new KraftException($"{dest} is a git repository that kraft did not create; it was left untouched", location,
+                $"kraft puts {component} from {url} there: move that repository away, or use it in place with source: PATH in the Kraftfile");
+    }
 
     /// <summary>
     /// Puts <paramref name="commit"/> of the mirror at <paramref name="mirror"/> into <paramref name="dest"/>:
@@ -30,6 +50,7 @@ public static class GitCheckout
     /// </summary>
     public static void Materialize(Git git, string mirror, string url, string commit, string dest, string component, SourceLocation? location, CancellationToken cancel)
     {
+        RefuseForeign(dest, component, url, location);
         if (DetachedHead(dest) == commit) return;
         if (IsCheckout(dest))
         {
@@ -52,6 +73,7 @@ public static class GitCheckout
             if (!git.Run(tmp, cancel, "cat-file", "-e", commit + "^{commit}").Succeeded)
                 git.Check(tmp, $"git fetch of {commit} from the cache", cancel, "fetch", "--quiet", mirror, commit);
             git.Check(tmp, $"git checkout of {commit}", cancel, "checkout", "--quiet", "--force", "--detach", commit);
+            File.WriteAllText(Path.Combine(tmp, ".git", MarkerFile), url + "\n");
             ArchiveExtractor.DeleteTree(dest);
             Directory.Move(tmp, dest);
         }

@@ -80,7 +80,8 @@ public sealed partial class LockFile
             var typeText = Required(map, "type");
             if (!ComponentTypes.TryParse(typeText, out var type))
                 throw Error(Child(map, "type"), $"unknown component type '{typeText}' (one of {ComponentTypes.Allowed})");
-            var name = Required(map, "name");
+            var name = Names.Check(NameKind.Component, Required(map, "name"), Child(map, "name") is { } nameNode
+                ? new SourceLocation(path, (int)nameNode.Start.Line, (int)nameNode.Start.Column) : null);
             var requested = Child(map, "requested") as YamlMappingNode;
             var request = new ComponentRequest(type, name, requested is null ? null : Scalar(path, requested, "source")?.Value,
                 requested is null ? null : Scalar(path, requested, "version")?.Value);

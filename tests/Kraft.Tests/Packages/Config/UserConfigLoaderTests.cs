@@ -294,7 +294,7 @@ public class UserConfigLoaderTests
     [InlineData("unikraft:\n  manifests:\n    - {url: x}\n", 3, "an item of unikraft.manifests must be a string")]
     [InlineData("unikraft:\n  manifests:\n    - \"\"\n", 3, "an empty item in unikraft.manifests")]
     [InlineData("unikraft: [a]\n", 1, "unikraft must be a mapping")]
-    [InlineData("auth:\n  github.com:\n    verify_ssl: sometimes\n", 3, "auth.github.com.verify_ssl must be true or false, not 'sometimes'")]
+    [InlineData("auth:\n  github.com:\n    verify_ssl: sometimes\n", 3, "auth.github.com.verify_ssl must be true or false, not a single value (not shown")]
     [InlineData("auth:\n  github.com:\n    token: [a]\n", 3, "auth.github.com.token must be a string")]
     [InlineData("no_parallel: \"true\"\n", 1, "no_parallel must be true or false")]
     [InlineData("paths:\n  manifests: {a: b}\n", 2, "paths.manifests must be a string")]

@@ -33,6 +33,8 @@ internal sealed partial record GitLocation(string Url, string Display, string? N
 
         if (GitRepoSource.HasScheme(text))
         {
+            // The user part (a token) stays in memory only: git gets it as a header, never in the URL.
+            text = Secrets.StripUserInfo(text);
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
                 throw new KraftException($"'{Redact(text)}' is not a valid URL", hint: "check the git source in your configuration");
             if (uri.Scheme == "file")
@@ -81,18 +83,8 @@ internal sealed partial record GitLocation(string Url, string Display, string? N
         }
     }
 
-    /// <summary>
-    /// Hides credentials a user wrote into a URL: the whole user part of http(s) URLs (it is often
-    /// a token), the password of others (ssh://git@host stays readable).
-    /// </summary>
-    public static string Redact(string text) =>
-        UserInfo().Replace(text, m =>
-            m.Groups["scheme"].Value is "http://" or "https://" ? m.Groups["scheme"].Value + "***@"
-            : m.Groups["pass"].Success ? $"{m.Groups["scheme"].Value}{m.Groups["user"].Value}:***@"
-            : m.Value);
-
-    [GeneratedRegex(@"(?<scheme>[a-z][a-z0-9+.\-]*://)(?<user>[^/@:\s]*)(?::(?<pass>[^/@\s]*))?@", RegexOptions.IgnoreCase)]
-    private static partial Regex UserInfo();
+    /// <summary>The location as it may be shown (the one redaction rule: <see cref="Secrets.Redact"/>).</summary>
+    public static string Redact(string text) => Secrets.Redact(text);
 }
 
 /// <summary>Component type and name from a repository's name, the way KraftKit's GuessTypeNameVersion reads it.</summary>
@@ -272,8 +264,7 @@ internal static partial class GitRemoteLister
     internal static GitRefs ReadRefs(SourceContext context, GitLocation location, CancellationToken cancel)
     {
         var env = new Dictionary<string, string?>();
-        var secrets = new List<string>();
-        var sentCredentials = AddCredentials(context.Config, location, env, secrets);
+        var sentCredentials = context.Git.HasCredentials(location.Url);
         if (!location.IsLocal && location.HttpUri is null)
         {
             // ssh would otherwise ask for a passphrase or a host key on the terminal; make it fail instead.
@@ -299,54 +290,18 @@ internal static partial class GitRemoteLister
         if (result.Succeeded)
             return GitRefs.Parse(result.StandardOutput);
 
-        var message = Clean(result.StandardError.Length > 0 ? result.StandardError : result.CombinedOutput, secrets);
+        var message = Clean(result.StandardError.Length > 0 ? result.StandardError : result.CombinedOutput);
         throw new KraftException($"cannot list the git repository {location.Display}: {message}",
             hint: HintFor(message, location, sentCredentials));
     }
 
-    /// <summary>
-    /// For http(s) hosts with a token under <c>auth:</c>, an Authorization header scoped to that
-    /// host (http.&lt;url&gt;.extraHeader), passed as GIT_CONFIG_* variables: never in the URL,
-    /// never on the command line. A user gives basic auth (user:token), a token alone a bearer token.
-    /// </summary>
-    static bool AddCredentials(UserConfig config, GitLocation location, Dictionary<string, string?> env, List<string> secrets)
-    {
-        if (location.HttpUri is not { } uri || FindAuth(config, uri.Host) is not { Token: { Length: > 0 } token } auth)
-            return false;
-        var value = auth.User is { Length: > 0 } user
-            ? "Authorization: Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{token}"))
-            : "Authorization: Bearer " + token;
-        secrets.Add(token);
-        secrets.Add(value[(value.IndexOf(' ', "Authorization: ".Length) + 1)..]);
-        var scope = $"{uri.Scheme}://{uri.Authority}/";
-        // Keep any GIT_CONFIG_* entries the user already set, and add ours after them.
-        var count = int.TryParse(Environment.GetEnvironmentVariable("GIT_CONFIG_COUNT"), out var n) && n >= 0 ? n : 0;
-        env[$"GIT_CONFIG_KEY_{count}"] = $"http.{scope}.extraHeader";
-        env[$"GIT_CONFIG_VALUE_{count}"] = value;
-        env["GIT_CONFIG_COUNT"] = (count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return true;
-    }
-
-    internal static HostAuth? FindAuth(UserConfig config, string host)
-    {
-        foreach (var (key, value) in config.Auth)
-        {
-            var k = key.Trim();
-            if (k.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(k, UriKind.Absolute, out var u)) k = u.Host;
-            if (string.Equals(k.TrimEnd('/'), host, StringComparison.OrdinalIgnoreCase)) return value;
-        }
-        return null;
-    }
-
-    static string Clean(string output, List<string> secrets)
+    static string Clean(string output)
     {
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.StartsWith("fatal: ", StringComparison.Ordinal) ? l[7..] : l)
             .Where(l => l.Length > 0)
             .Take(3);
-        var text = GitLocation.Redact(string.Join(" / ", lines));
-        foreach (var secret in secrets)
-            if (secret.Length > 0) text = text.Replace(secret, "***", StringComparison.Ordinal);
+        var text = Secrets.Redact(string.Join(" / ", lines));
         return text.Length == 0 ? "git failed without saying why" : text;
     }
 

@@ -10,7 +10,7 @@ public sealed class SourceContext(UserConfig config, HttpFetcher http, IReporter
     public HttpFetcher Http { get; } = http;
     public IReporter Reporter { get; } = reporter;
     Git? _git;
-    public Git Git => _git ??= new Git();
+    public Git Git => _git ??= new Git(Config.Auth);
 
     /// <summary>The GitHub REST API (KRAFT_GITHUB_API_URL moves it, e.g. to a test server on loopback).</summary>
     public string GitHubApiUrl { get; init; } =
