@@ -57,6 +57,7 @@ public sealed partial class KconfigTree
         if (e is null) yield break;
         if (e.Kind == ExprKind.Or)
         {
+            StackRoom.Check();
             foreach (var t in Terms(e.Left)) yield return t;
             foreach (var t in Terms(e.Right)) yield return t;
             yield break;
