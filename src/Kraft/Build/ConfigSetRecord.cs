@@ -52,11 +52,11 @@ public static class ConfigSetRecord
     public static string Note(TargetPlan target, string name, string value, string? defaultValue)
     {
         var requested = target.Requested.LastOrDefault(r => r.Name == name);
-        var then = requested is not null
-            ? (Same(requested.Value, value) ? $"which asks for the same ({requested.Origin})" : $"which gives {ConfigValues.FormatLine(name, requested.Value)} ({requested.Origin})")
-            : $"which does not set it, so it goes back to its default{(defaultValue is null ? "" : $" ({defaultValue})")}";
         if (requested is not null && Same(requested.Value, value))
             return $"{ConfigValues.FormatLine(name, value)} is what the Kraftfile asks for as well ({requested.Origin})";
+        var then = requested is not null
+            ? $"which gives {ConfigValues.FormatLine(name, requested.Value)} ({requested.Origin})"
+            : $"which does not set it, so it goes back to its default{(defaultValue is null ? "" : $" ({defaultValue})")}";
         return $"{ConfigValues.FormatLine(name, value)} holds until this target is configured again (kraft configure, or a build after the Kraftfile or the sources change): " +
             $"configuring starts from the Kraftfile, {then}; put {name}: {value} in the Kraftfile's kconfig to keep it";
     }

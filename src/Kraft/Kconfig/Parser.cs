@@ -323,6 +323,8 @@ internal sealed class Parser
         bool relative = kind is "rsource" or "orsource";
         bool optional = kind is "osource" or "orsource";
         bool glob = path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        // the glob walks a path one component at a time, recursively; PATH_MAX (4096) bounds conf's
+        if (path.Length > 4096) throw new KraftException($"the file name of this source statement is longer than 4096 characters", at);
         var matches = new List<(string Name, string Full)>();
         if (relative && !Path.IsPathRooted(path))
             path = Path.Combine(Path.GetDirectoryName(cur.Name) ?? "", path);
@@ -870,39 +872,45 @@ internal static class Glob
         }
     }
 
+    /// <summary>
+    /// fnmatch(3) without flags, in linear passes: on a mismatch the last '*' takes one more character (a
+    /// recursive matcher is exponential in the number of stars of a pattern, which a Kconfig file can hold).
+    /// </summary>
     static bool Match(string p, int pi, string s, int si)
     {
-        while (pi < p.Length)
+        int starP = -1, starS = 0;
+        while (si < s.Length)
         {
-            char c = p[pi];
-            if (c == '*')
-            {
-                for (int k = si; k <= s.Length; k++) if (Match(p, pi + 1, s, k)) return true;
-                return false;
-            }
-            if (si >= s.Length) return false;
-            if (c == '?') { pi++; si++; continue; }
-            if (c == '[')
-            {
-                int end = p.IndexOf(']', pi + 2);
-                if (end < 0) { if (s[si] != '[') return false; pi++; si++; continue; }
-                var set = p.Substring(pi + 1, end - pi - 1);
-                bool neg = set.StartsWith('!') || set.StartsWith('^');
-                if (neg) set = set[1..];
-                bool ok = false;
-                for (int k = 0; k < set.Length; k++)
-                {
-                    if (k + 2 < set.Length && set[k + 1] == '-') { if (s[si] >= set[k] && s[si] <= set[k + 2]) ok = true; k += 2; }
-                    else if (set[k] == s[si]) ok = true;
-                }
-                if (ok == neg) return false;
-                pi = end + 1; si++;
-                continue;
-            }
-            if (c == '\\' && pi + 1 < p.Length) { pi++; c = p[pi]; }
-            if (s[si] != c) return false;
-            pi++; si++;
+            if (pi < p.Length && p[pi] == '*') { starP = ++pi; starS = si; continue; }
+            if (pi < p.Length && MatchOne(p, pi, s[si]) is int next and >= 0) { pi = next; si++; continue; }
+            if (starP < 0) return false;
+            pi = starP; si = ++starS;
         }
-        return si == s.Length;
+        while (pi < p.Length && p[pi] == '*') pi++;
+        return pi == p.Length;
+    }
+
+    /// <summary>Whether the pattern element at <paramref name="pi"/> ('?', a set, an escaped or plain character) matches <paramref name="c"/>: the position after it, or -1.</summary>
+    static int MatchOne(string p, int pi, char c)
+    {
+        char pc = p[pi];
+        if (pc == '?') return pi + 1;
+        if (pc == '[')
+        {
+            int end = pi + 2 <= p.Length ? p.IndexOf(']', Math.Min(pi + 2, p.Length)) : -1;
+            if (end < 0) return c == '[' ? pi + 1 : -1;
+            var set = p.Substring(pi + 1, end - pi - 1);
+            bool neg = set.StartsWith('!') || set.StartsWith('^');
+            if (neg) set = set[1..];
+            bool ok = false;
+            for (int k = 0; k < set.Length; k++)
+            {
+                if (k + 2 < set.Length && set[k + 1] == '-') { if (c >= set[k] && c <= set[k + 2]) ok = true; k += 2; }
+                else if (set[k] == c) ok = true;
+            }
+            return ok == neg ? -1 : end + 1;
+        }
+        if (pc == '\\' && pi + 1 < p.Length) { pi++; pc = p[pi]; }
+        return c == pc ? pi + 1 : -1;
     }
 }
