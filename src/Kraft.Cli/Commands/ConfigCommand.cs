@@ -28,15 +28,17 @@ public static class ConfigCommand
         }));
         cmd.Subcommands.Add(Sub("set", "Set options (CONFIG_X=value ...), refusing values that would not stick", "assignments", (c, assignments, _) =>
         {
+            var notes = new List<string>();
             foreach (var assignment in assignments)
             {
                 var eq = assignment.IndexOf('=');
                 if (eq <= 0)
                     throw new KraftException($"'{assignment}' is not an assignment", hint: "write CONFIG_NAME=value, e.g. CONFIG_LIBUKDEBUG_PRINTK_INFO=y");
-                c.Set(assignment[..eq], assignment[(eq + 1)..]);
+                notes.Add(c.Set(assignment[..eq], assignment[(eq + 1)..]));
             }
             c.Save(KconfigBackendOption.SelfPath);
             Console.Out.WriteLine("updated");
+            foreach (var note in notes) Console.Error.WriteLine("note: " + note);
             return 0;
         }));
         var defaults = new Option<bool>("--defaults") { Description = "List every option that is not at its default, instead of the difference from the Kraftfile" };
@@ -71,6 +73,9 @@ public static class ConfigCommand
             {
                 var (project, targets) = selection.Select(r, Environment.CurrentDirectory);
                 var target = RunCommand.PickTarget(project, targets);
+                // several targets match (none was named, or -p/-m left several): say which one this is
+                if (targets.Count > 1)
+                    Console.Error.WriteLine($"using target {target.Name} ({target.PlatArch}), one of {targets.Count}; choose with -t PLAT/ARCH or -m");
                 var plan = new ProjectBuilder(new ConsoleReporter()).Plan(project, [target], fetch: false, cancel);
                 var config = TargetConfig.Open(plan, plan.Targets[0]);
                 return Task.FromResult(action(config, arg is null ? [] : r.GetValue(arg) ?? [], r));

@@ -141,10 +141,18 @@ public sealed class ProjectBuilder(IReporter reporter)
             var w = Stopwatch.StartNew();
             NativeConfigurator.Install(tree, target, text, options.KraftExecutable);
             timings = timings with { Write = w.Elapsed.TotalMilliseconds };
+            WarnReplacedSets(target, ConfigValues.Parse(text));
             return new ConfigureResult(target, sw.Elapsed, timings);
         }
         ConfigureWithMake(plan, target, options, make, label, cancel);
+        WarnReplacedSets(target, ConfigValues.ReadFile(target.Layout.ConfigPath));
         return new ConfigureResult(target, sw.Elapsed, null);
+    }
+
+    /// <summary>Configuring starts from the Kraftfile: what <c>kraft config set</c> changed and this replaced is said.</summary>
+    void WarnReplacedSets(TargetPlan target, IReadOnlyDictionary<string, string> configured)
+    {
+        foreach (var message in ConfigSetRecord.TakeReplaced(target, configured)) reporter.Warn(message);
     }
 
     void ConfigureWithMake(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)

@@ -47,10 +47,41 @@ public sealed class TargetConfig
 
     public string Get(string name) => Tree.ValueOf(Resolve(name));
 
-    public Explanation Why(string name) => Tree.Explain(Resolve(name).Name!);
+    /// <summary>The target this is (for the commands to name it).</summary>
+    public TargetPlan Target => _target;
 
-    /// <summary>Sets a value and checks that it took; refuses (writing nothing) with the reason when it did not.</summary>
-    public void Set(string name, string value)
+    /// <summary>
+    /// The value and its reasons; a value the .config holds is traced to where it came from: <c>kraft config set</c>
+    /// (its record), the Kraftfile (the request's file:line), or the default that configuring wrote.
+    /// </summary>
+    public Explanation Why(string name)
+    {
+        var record = ConfigSetRecord.Read(_target);
+        return Tree.Explain(Resolve(name).Name!, (bare, user, dflt) =>
+        {
+            var full = Prefix + bare;
+            var requested = _target.Requested.LastOrDefault(r => r.Name == full);
+            if (record.TryGetValue(full, out var set) && ConfigSetRecord.Same(set, user))
+                return $"set to {Shown(user)} with `kraft config set` (until the next configure, which gives " +
+                    (requested is not null ? $"{Shown(requested.Value)} from the Kraftfile's {requested.Origin})" : $"the default, {Shown(dflt)})");
+            if (requested is not null && ConfigSetRecord.Same(requested.Value, user))
+                return $"set to {Shown(user)} by the Kraftfile's {requested.Origin}";
+            if (user == dflt)
+                return $"kept from .config, equal to the default ({Shown(dflt)})";
+            return $"set to {Shown(user)} in .config by hand or by another tool (the default is {Shown(dflt)}; the next configure brings " +
+                (requested is not null ? $"the Kraftfile's {Shown(requested.Value)} back)" : "the default back)");
+        });
+    }
+
+    static string Shown(string v) => v.Length == 0 || v.Contains(' ') ? "\"" + v + "\"" : v;
+
+    readonly List<KeyValuePair<string, string>> _set = new();
+
+    /// <summary>
+    /// Sets a value and checks that it took; refuses (writing nothing) with the reason when it did not. Returns
+    /// what to tell the user: how long the value holds (the next configure starts from the Kraftfile).
+    /// </summary>
+    public string Set(string name, string value)
     {
         var s = Resolve(name);
         var full = Prefix + s.Name;
@@ -65,11 +96,17 @@ public sealed class TargetConfig
             throw new KraftException($"{full} cannot be {value}: it stays {got}" + (why is null ? "" : $" ({why})"),
                 hint: "change what prevents it first; kraft config why " + full + " shows the whole chain");
         }
+        _set.Add(KeyValuePair.Create(full, value));
+        return ConfigSetRecord.Note(_target, full, value, Tree.DefaultOf(s));
     }
 
     /// <summary>Writes the .config and make's generated files (only those whose content changed).</summary>
-    public void Save(string? kraftExecutable) =>
+    public void Save(string? kraftExecutable)
+    {
         NativeConfigurator.Install(Tree, _target, Tree.RenderConfig(), kraftExecutable);
+        if (_set.Count > 0) ConfigSetRecord.Add(_target, _set);
+        _set.Clear();
+    }
 
     /// <summary>
     /// How the .config differs from what the Kraftfile alone gives (hand edits, kraft config set),

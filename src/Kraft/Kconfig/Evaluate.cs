@@ -13,6 +13,7 @@ public sealed partial class KconfigTree
         switch (e.Kind)
         {
             case ExprKind.Symbol: CalcValue(e.Sym!); return e.Sym!.CurTri;
+            case ExprKind.And or ExprKind.Or or ExprKind.Not when StackRoom.Low: throw TooDeep(evaluating);
             case ExprKind.And when deferred is not null && (Unanswered(e.Left) || Unanswered(e.Right)):
                 return Lazily(e, Tristate.No);
             case ExprKind.Or when deferred is not null && (Unanswered(e.Left) || Unanswered(e.Right)):
@@ -69,8 +70,8 @@ public sealed partial class KconfigTree
                     if (!x.Sym!.IsConst) return false;
                     pending |= (x.Sym.Flags & (SymFlags.Deferred | SymFlags.Valid)) == SymFlags.Deferred;
                     return true;
-                case ExprKind.And or ExprKind.Or: return Walk(x.Left!) && Walk(x.Right!);
-                case ExprKind.Not: return Walk(x.Left!);
+                case ExprKind.And or ExprKind.Or: StackRoom.Check(); return Walk(x.Left!) && Walk(x.Right!);
+                case ExprKind.Not: StackRoom.Check(); return Walk(x.Left!);
                 default: return false;
             }
         }
@@ -203,10 +204,21 @@ public sealed partial class KconfigTree
         return d;
     }
 
+    /// <summary>The symbol whose value was asked for last (for the location of <see cref="TooDeep"/>).</summary>
+    Symbol? evaluating;
+
+    /// <summary>A value that depends on a chain too long for the stack: symbols whose values each need the next one's.</summary>
+    static KraftException TooDeep(Symbol? s) => new(
+        $"the value of {s?.Name ?? "a symbol"} depends on a chain of symbols too long to follow (each one's dependencies, selects or defaults needing the next one's value)",
+        s?.Nodes.FirstOrDefault()?.Location,
+        "real Kconfig trees chain a few dozen symbols; look for generated or repeated entries");
+
     void CalcValue(Symbol s)
     {
         if ((s.Flags & SymFlags.Valid) != 0) return;
         if ((s.Flags & SymFlags.Deferred) != 0) { deferred!.Answer(s); return; }
+        if (StackRoom.Low) throw TooDeep(s);
+        evaluating = s;
         if (s.IsChoiceValue && (s.Flags & SymFlags.NeedSetChoiceValues) != 0)
         {
             s.Flags &= ~SymFlags.NeedSetChoiceValues;
@@ -325,7 +337,7 @@ public sealed partial class KconfigTree
             void Walk(Expr? x)
             {
                 if (x is null) return;
-                if (x.Kind == ExprKind.Or) { Walk(x.Left); Walk(x.Right); return; }
+                if (x.Kind == ExprKind.Or) { StackRoom.Check(); Walk(x.Left); Walk(x.Right); return; }
                 if (Eval(x) != want) return;
                 if (heading is not null) { sb.Append(heading); heading = null; }
                 sb.Append("  - ").Append(x.Format(WithValue)).Append('\n');

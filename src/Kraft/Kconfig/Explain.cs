@@ -16,8 +16,17 @@ public sealed record Explanation(string Symbol, string Value, string Type, bool 
 
 public sealed partial class KconfigTree
 {
+    /// <summary>
+    /// Says where a user value came from: given the symbol's name (without prefix), the user value and the value
+    /// the symbol would have without it, the reason to show, or null for the plain one.
+    /// </summary>
+    public delegate string? UserValueOrigin(string name, string userValue, string defaultValue);
+
+    /// <summary>The value the symbol would have without a user value (conf's sym_get_string_default).</summary>
+    public string DefaultOf(Symbol s) { EnsureChecked(); CalcValue(s); return StringDefault(s); }
+
     /// <summary>The value of a symbol and the chain of reasons: user value, visibility, dependencies, selects, implies, defaults, range.</summary>
-    public Explanation Explain(string name)
+    public Explanation Explain(string name, UserValueOrigin? userOrigin = null)
     {
         var s = FindSymbol(name) ?? throw new KraftException($"unknown symbol {name}");
         CalcValue(s);
@@ -26,8 +35,16 @@ public sealed partial class KconfigTree
         foreach (var n in s.Nodes) reasons.Add($"defined at {n.Location}");
         reasons.Add(s.VisibleTri == Tristate.No ? "has no visible prompt, so a user value is ignored" : $"prompt visible ({Tri.Text(s.VisibleTri)})");
         if (s.DirDep is not null) reasons.Add($"depends on {s.DirDep} = {Tri.Text(s.DirDepTri)}");
-        if (s.HasUserValue)
-            reasons.Add(s.Type is SymbolType.Bool or SymbolType.Tristate ? $"set by the user to {Tri.Text(s.UserTri)}" : $"set by the user to \"{s.UserStr}\"");
+        if (s.HasUserValue && !s.IsChoice)
+        {
+            // a configuration read gives every symbol it holds a user value: most are the defaults written back
+            var user = s.Type is SymbolType.Bool or SymbolType.Tristate ? Tri.Text(s.UserTri) : s.UserStr ?? "";
+            var dflt = StringDefault(s);
+            CalcValue(s);
+            reasons.Add(userOrigin?.Invoke(s.Name!, user, dflt)
+                ?? (user == dflt ? $"kept from the configuration read, equal to the default ({Shown(dflt)})"
+                                 : $"set to {Shown(user)} in the configuration read (the default is {Shown(dflt)})"));
+        }
         if (s.IsChoiceValue)
         {
             var c = s.Choice!;
@@ -52,11 +69,14 @@ public sealed partial class KconfigTree
         return new Explanation(s.Name!, value, Parser.TypeName(s.Type), (s.Flags & SymFlags.Write) != 0, reasons);
     }
 
+    string Shown(string v) => v.Length == 0 || v.Contains(' ') ? "\"" + v + "\"" : v;
+
     static IEnumerable<(Symbol By, Expr? Cond)> Terms(Expr? e)
     {
         if (e is null) yield break;
         if (e.Kind == ExprKind.Or)
         {
+            StackRoom.Check();
             foreach (var t in Terms(e.Left)) yield return t;
             foreach (var t in Terms(e.Right)) yield return t;
             yield break;

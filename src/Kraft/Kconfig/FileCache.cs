@@ -41,10 +41,13 @@ internal sealed class KconfigFileCache
 
     [ThreadStatic] static byte[]? buffer;
 
+    /// <summary>The largest Kconfig file read (Linux's largest is under 100 KB); only regular files are read.</summary>
+    public const long MaxFileBytes = 8 << 20;
+
     byte[]? ReadNow(string full)
     {
         var buf = buffer ??= new byte[1 << 16];
-        int n = PosixFile.ReadAll(full, ref buf);
+        int n = PosixFile.ReadAll(full, ref buf, MaxFileBytes);
         buffer = buf;
         if (n < 0) return null;
         var text = buf.AsSpan(0, n).ToArray();

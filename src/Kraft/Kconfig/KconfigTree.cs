@@ -142,7 +142,14 @@ public sealed partial class KconfigTree
         sw.Restart();
         // the hash order reads only names and creation order, which finalization does not change: beside it
         var hashOrder = options.CheckLoopsInBackground ? Task.Run(table.InHashOrder) : Task.FromResult(table.InHashOrder());
-        tree.FinalizeTree(parser.Root);
+        try { tree.FinalizeTree(parser.Root, 0); }
+        catch (ExprTooDeepException)
+        {
+            throw new KraftException(tree.finalizing is { Kind: PropertyKind.Select or PropertyKind.Imply } p
+                ? $"{p.Target!.Name} is selected or implied by more entries than kraft follows (its reverse dependency would nest more than {Expr.MaxDepth} levels deep)"
+                : $"the dependencies of this entry nest more than {Expr.MaxDepth} levels deep (with those of the menus and if blocks around it)",
+                tree.finalizing?.Location ?? tree.finalizingNode?.Location);
+        }
         Timing?.Invoke($"finalize {sw.Elapsed.TotalMilliseconds:F1} ms, {GC.GetTotalAllocatedBytes() >> 20} MB allocated so far");
         sw.Restart();
         tree.hashOrder = hashOrder.GetAwaiter().GetResult();
@@ -180,6 +187,7 @@ public sealed partial class KconfigTree
     Expr? RewriteM(Expr? e)
     {
         if (e is null) return null;
+        if (e.Kind is ExprKind.And or ExprKind.Or or ExprKind.Not) StackRoom.Check();
         switch (e.Kind)
         {
             // expressions are immutable: an unchanged subtree is shared, not copied
@@ -194,7 +202,7 @@ public sealed partial class KconfigTree
     static void Conjuncts(Expr? e, List<Expr> into)
     {
         if (e is null) return;
-        if (e.Kind == ExprKind.And) { Conjuncts(e.Left, into); Conjuncts(e.Right, into); }
+        if (e.Kind == ExprKind.And) { StackRoom.Check(); Conjuncts(e.Left, into); Conjuncts(e.Right, into); }
         else into.Add(e);
     }
 
@@ -203,7 +211,7 @@ public sealed partial class KconfigTree
         if (dep is null) return false;
         return dep.Kind switch
         {
-            ExprKind.And => DependsOn(dep.Left, sym) || DependsOn(dep.Right, sym),
+            ExprKind.And => !StackRoom.Low ? DependsOn(dep.Left, sym) || DependsOn(dep.Right, sym) : throw new ExprTooDeepException(),
             ExprKind.Symbol => dep.Sym == sym,
             ExprKind.Equal => dep.Sym == sym && (dep.Sym2 == table.Yes || dep.Sym2 == table.Mod),
             ExprKind.Unequal => dep.Sym == sym && dep.Sym2 == table.No,
@@ -212,8 +220,16 @@ public sealed partial class KconfigTree
     }
 
     /// <summary>Adds the node's dependencies to a property's condition; a select or imply feeds its target.</summary>
+    // what finalization works on, for the location of an error
+    Property? finalizing;
+    MenuNode? finalizingNode;
+
+    /// <summary>How deep the menu tree may nest once automatic submenus are made (every walk over it is recursive).</summary>
+    internal const int MaxMenuDepth = 1024;
+
     void FinalizeProperty(Property p, Expr? nodeDep)
     {
+        finalizing = p;
         var dep = Expr.And(nodeDep, RewriteM(p.Visible));
         p.Visible = dep;
         if (p.Kind == PropertyKind.Select)
@@ -235,8 +251,13 @@ public sealed partial class KconfigTree
         return true;
     }
 
-    void FinalizeTree(MenuNode parent)
+    void FinalizeTree(MenuNode parent, int depth)
     {
+        // entries that each depend on the one before nest as automatic submenus
+        if (depth > MaxMenuDepth || StackRoom.Low)
+            throw new KraftException($"menus nest more than {MaxMenuDepth} levels deep (blocks, and entries that each depend on the entry before)",
+                parent.Location, "a chain of entries that each depend on the previous one becomes a chain of submenus: let them depend on a common symbol");
+        finalizingNode = parent; finalizing = null;
         var sym = parent.Symbol;
         if (parent.FirstChild is not null)
         {
@@ -254,6 +275,7 @@ public sealed partial class KconfigTree
 
             for (var node = parent.FirstChild; node is not null; node = node.Next)
             {
+                finalizingNode = node; finalizing = null;
                 var baseDep = Expr.And(parentDep, RewriteM(node.Dependencies));
                 node.Dependencies = baseDep;
                 if (node.Symbol is not null)
@@ -263,7 +285,7 @@ public sealed partial class KconfigTree
                 }
                 else if (node.Prompt is { } prompt && prompt.Node == node) FinalizeProperty(prompt, baseDep);
             }
-            for (var node = parent.FirstChild; node is not null; node = node.Next) FinalizeTree(node);
+            for (var node = parent.FirstChild; node is not null; node = node.Next) FinalizeTree(node, depth + 1);
         }
         else if (sym is not null)
         {
@@ -281,7 +303,7 @@ public sealed partial class KconfigTree
                     Conjuncts(dep, depConj);
                     if (!ContainsAll(depConj, baseConj)) break;
                 }
-                FinalizeTree(node);
+                FinalizeTree(node, depth + 1);
                 node.Parent = parent;
                 last = node;
             }
@@ -291,6 +313,7 @@ public sealed partial class KconfigTree
                 parent.Next = last.Next;
                 last.Next = null;
             }
+            finalizingNode = parent; finalizing = null;
             sym.DirDep = Expr.Or(sym.DirDep, parent.Dependencies);
         }
 
@@ -330,6 +353,7 @@ public sealed partial class KconfigTree
             if (sym.IsChoice && parent.Prompt is null) warn($"{parent.Location}: warning: choice must have a prompt");
             sym.Flags |= SymFlags.Warned;
         }
+        finalizingNode = parent; finalizing = null;
         if (sym is not null && !sym.IsOptional && parent.Prompt is not null)
             sym.RevDep = Expr.Or(sym.RevDep, Expr.And(parent.Prompt.Visible, Expr.Of(table.Mod)));
     }
@@ -345,31 +369,51 @@ public sealed partial class KconfigTree
         var stack = new List<Symbol>();
         var pool = new Stack<List<Symbol>>();
         int stamp = 0;
-        foreach (var s in table.All)
-            if (s.LoopState == 0) Visit(s);
+        // depth first, with an explicit stack: a chain of symbols can be as long as the tree (each frame is a
+        // symbol, its dependency list and how far along it the search is)
+        var frames = new Stack<(Symbol Sym, List<Symbol> Deps, int Next)>();
+        foreach (var root in table.All)
+        {
+            if (root.LoopState != 0) continue;
+            Enter(root);
+            while (frames.Count > 0)
+            {
+                var (s, deps, i) = frames.Pop();
+                bool descended = false;
+                while (i < deps.Count)
+                {
+                    var d = deps[i++];
+                    if (d.IsConst || d.Type == SymbolType.Unknown && !d.IsChoice) continue;
+                    if (d.LoopState == 1)
+                    {
+                        var at = stack.IndexOf(d);
+                        var cycle = stack.Skip(at).Append(d).Select(x => x.Name ?? "<choice>");
+                        var loc = d.Nodes.FirstOrDefault()?.Location;
+                        throw new KraftException("recursive dependency detected: " + string.Join(" -> ", cycle), loc);
+                    }
+                    if (d.LoopState == 0)
+                    {
+                        frames.Push((s, deps, i));
+                        Enter(d);
+                        descended = true;
+                        break;
+                    }
+                }
+                if (descended) continue;
+                pool.Push(deps);
+                stack.RemoveAt(stack.Count - 1);
+                s.LoopState = 2;
+            }
+        }
 
-        void Visit(Symbol s)
+        void Enter(Symbol s)
         {
             s.LoopState = 1;
             stack.Add(s);
             var deps = pool.Count > 0 ? pool.Pop() : new List<Symbol>();
             deps.Clear();
             CollectDependencies(s, deps, ++stamp);
-            foreach (var d in deps)
-            {
-                if (d.IsConst || d.Type == SymbolType.Unknown && !d.IsChoice) continue;
-                if (d.LoopState == 1)
-                {
-                    var i = stack.IndexOf(d);
-                    var cycle = stack.Skip(i).Append(d).Select(x => x.Name ?? "<choice>");
-                    var loc = d.Nodes.FirstOrDefault()?.Location;
-                    throw new KraftException("recursive dependency detected: " + string.Join(" -> ", cycle), loc);
-                }
-                if (d.LoopState == 0) Visit(d);
-            }
-            pool.Push(deps);
-            stack.RemoveAt(stack.Count - 1);
-            s.LoopState = 2;
+            frames.Push((s, deps, 0));
         }
     }
 
@@ -414,6 +458,7 @@ public sealed partial class KconfigTree
         bool finished = e.Kind switch
         {
             ExprKind.Symbol => Add(e.Sym!),
+            ExprKind.And or ExprKind.Or or ExprKind.Not when StackRoom.Low => throw new ExprTooDeepException(),
             // & rather than &&: both sides are walked
             ExprKind.And or ExprKind.Or => CollectLoopEdges(e.Left!, into, stamp) & CollectLoopEdges(e.Right!, into, stamp),
             ExprKind.Not => CollectLoopEdges(e.Left!, into, stamp),

@@ -169,7 +169,7 @@ internal sealed class Parser
 
     SourceLocation Here => new(cur.Name, tok.Line, tok.Column);
 
-    KraftException Error(string msg, SourceLocation? at = null) => new(msg, at ?? Here);
+    KraftException Error(string msg, SourceLocation? at = null, string? hint = null) => new(msg, at ?? Here, hint);
 
     void Expect(Tok k, string what)
     {
@@ -200,7 +200,12 @@ internal sealed class Parser
         FileList.Add(rootName);
         Lookup(rootName);
         stmtLoc = new SourceLocation(rootName, 1, 1);
-        ParseStatements();
+        try { ParseStatements(); }
+        catch (ExprTooDeepException)
+        {
+            throw new KraftException($"the conditions of this entry nest more than {Expr.MaxDepth} levels deep", stmtLoc,
+                "split the expression, or the 'depends on' lines and the if blocks around it");
+        }
         if (blocks.Count > 0)
         {
             var (_, kind, opened) = blocks.Peek();
@@ -255,9 +260,6 @@ internal sealed class Parser
                     continue;
                 case Tok.Source:
                     ParseSource("source");
-                    continue;
-                case Tok.Word when t.Text is "rsource" or "osource" or "orsource" && Peek().Kind == Tok.Quoted:
-                    ParseSource(t.Text);
                     continue;
                 case Tok.Word when Peek().Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual:
                     {
@@ -321,6 +323,8 @@ internal sealed class Parser
         bool relative = kind is "rsource" or "orsource";
         bool optional = kind is "osource" or "orsource";
         bool glob = path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        // the glob walks a path one component at a time, recursively; PATH_MAX (4096) bounds conf's
+        if (path.Length > 4096) throw new KraftException($"the file name of this source statement is longer than 4096 characters", at);
         var matches = new List<(string Name, string Full)>();
         if (relative && !Path.IsPathRooted(path))
             path = Path.Combine(Path.GetDirectoryName(cur.Name) ?? "", path);
@@ -383,8 +387,14 @@ internal sealed class Parser
         return node;
     }
 
+    /// <summary>How deep menu, choice and if blocks may nest (the menu tree is walked recursively; Linux nests about 10).</summary>
+    internal const int MaxBlockDepth = 512;
+
     void OpenBlock(string kind)
     {
+        if (blocks.Count >= MaxBlockDepth)
+            throw Error($"blocks nest more than {MaxBlockDepth} levels deep (menu, choice and if)", stmtLoc,
+                "close a block with its end statement before opening the next");
         blocks.Push((currentEntry!, kind, currentEntry!.Location));
         currentMenu = currentEntry!;
         lastChild = null;
@@ -446,10 +456,10 @@ internal sealed class Parser
             {
                 case Tok.MainMenu:
                     {
-                        Expect(Tok.Quoted, "a quoted title");
-                        var title = tok.Text!;
+                        // conf's grammar has mainmenu only as the very first statement
+                        if (!first) throw Error("invalid statement: 'mainmenu' must be the first statement of the Kconfig tree", stmtLoc);
+                        var title = ExpectPrompt("a quoted title");
                         ExpectEol();
-                        if (!first) warn($"{stmtLoc}: warning: mainmenu is not the first statement");
                         var save = currentEntry; currentEntry = Root;
                         AddPrompt(PropertyKind.Menu, title, null);
                         currentEntry = save;
@@ -462,8 +472,7 @@ internal sealed class Parser
                 case Tok.Choice: ParseChoiceStart(); break;
                 case Tok.Comment:
                     {
-                        Expect(Tok.Quoted, "a quoted comment text");
-                        var text = tok.Text!;
+                        var text = ExpectPrompt("a quoted comment text");
                         ExpectEol();
                         AddEntry(MenuNodeKind.Comment, null);
                         AddPrompt(PropertyKind.Comment, text, null);
@@ -473,8 +482,7 @@ internal sealed class Parser
                 case Tok.Menu:
                     {
                         if (InChoice()) throw Error("invalid statement: 'menu' inside a choice", stmtLoc);
-                        Expect(Tok.Quoted, "a quoted menu title");
-                        var text = tok.Text!;
+                        var text = ExpectPrompt("a quoted menu title");
                         ExpectEol();
                         AddEntry(MenuNodeKind.Menu, null);
                         AddPrompt(PropertyKind.Menu, text, null);
@@ -484,8 +492,9 @@ internal sealed class Parser
                             if (k == Tok.Depends) { Next(); ParseDepends(); }
                             else if (k == Tok.Visible)
                             {
-                                Next(); Expect(Tok.If, "'if'");
-                                var e = ParseExpr();
+                                // conf: "visible" with its "if" left out adds no condition
+                                Next();
+                                var e = ParseIfExpr();
                                 ExpectEol();
                                 currentEntry!.VisibleIf = Expr.And(currentEntry.VisibleIf, e);
                             }
@@ -509,9 +518,6 @@ internal sealed class Parser
                 case Tok.Source:
                     ParseSource("source");
                     break;
-                case Tok.Word when t.Text is "rsource" or "osource" or "orsource" && Peek().Kind == Tok.Quoted:
-                    ParseSource(t.Text);
-                    break;
                 case Tok.Word when Peek().Kind is Tok.Equal or Tok.ColonEqual or Tok.PlusEqual:
                     {
                         var name = t.Text!;
@@ -527,6 +533,8 @@ internal sealed class Parser
                     }
                 case Tok.Word:
                     throw Error($"unknown statement \"{t.Text}\"", stmtLoc);
+                case Tok.Help when t.Text == "---help---" && linux:
+                    throw Error("unknown statement \"---help---\"", stmtLoc, "Linux 6.1 spells it 'help'");
                 default:
                     throw Error("invalid statement" + Describe(t).Replace(", found", ":"), stmtLoc);
             }
@@ -542,11 +550,23 @@ internal sealed class Parser
         return false;
     }
 
+    bool linux => opt.Dialect == KconfigDialect.Linux61;
+
+    /// <summary>Whether the next token is a prompt: a quoted string, or in Unikraft's grammar also a bare word.</summary>
+    bool PeekPrompt() => Peek().Kind == Tok.Quoted || !linux && Peek().Kind == Tok.Word;
+
+    /// <summary>The prompt (or title, or file name) that must come next.</summary>
+    string ExpectPrompt(string what)
+    {
+        var t = Next();
+        if (t.Kind == Tok.Quoted || !linux && t.Kind == Tok.Word) return t.Text!;
+        throw Error($"syntax error: expected {what}" + Describe(t));
+    }
+
     void ParseSource(string kind)
     {
         var at = stmtLoc;
-        Expect(Tok.Quoted, "a quoted file name");
-        var path = tok.Text!;
+        var path = ExpectPrompt("a quoted file name");
         // the end of line comes from the including file, before the new file is pushed
         var t = Next();
         if (t.Kind != Tok.Eol && t.Kind != Tok.Eof) throw Error("syntax error after source");
@@ -618,7 +638,7 @@ internal sealed class Parser
                         };
                         if (choice && t is not (SymbolType.Bool or SymbolType.Tristate))
                             throw Error("a choice can only be bool or tristate", stmtLoc);
-                        if (Peek().Kind == Tok.Quoted)
+                        if (PeekPrompt())
                         {
                             var text = Next().Text!;
                             var cond = ParseIfExpr();
@@ -631,8 +651,7 @@ internal sealed class Parser
                 case Tok.Prompt:
                     {
                         Next();
-                        Expect(Tok.Quoted, "a quoted prompt");
-                        var text = tok.Text!;
+                        var text = ExpectPrompt("a quoted prompt");
                         var cond = ParseIfExpr();
                         ExpectEol();
                         AddPrompt(PropertyKind.Prompt, text, cond);
@@ -680,7 +699,10 @@ internal sealed class Parser
                         break;
                     }
                 case Tok.Modules when !choice:
-                    Next(); ExpectEol();
+                    Next();
+                    // Linux 5.2's grammar (Unikraft's) knows only "option modules"
+                    if (!linux) throw Error("syntax error: 'modules' alone is Linux 6.1's spelling", stmtLoc, "write 'option modules'");
+                    ExpectEol();
                     SetModules(sym);
                     break;
                 case Tok.Optional when choice:
@@ -690,6 +712,8 @@ internal sealed class Parser
                 case Tok.Depends:
                     Next(); ParseDepends();
                     break;
+                case Tok.Help when linux && Peek().Text == "---help---":
+                    throw Error("unknown statement \"---help---\"", stmtLoc, "Linux 6.1 spells it 'help'");
                 case Tok.Help:
                     {
                         Next();
@@ -701,38 +725,23 @@ internal sealed class Parser
                         sym.HelpSource = help;
                         break;
                     }
-                case Tok.Word when Peek().Text == "option":
+                case Tok.Word when Peek().Text == "option" && !linux:
                     {
+                        // Linux 5.2's grammar (Unikraft's): "option" takes one of three words and nothing else
                         Next();
                         var w = Next();
                         if (w.Kind == Tok.Modules) { ExpectEol(); SetModules(sym); break; }
-                        if (w.Kind != Tok.Word) throw Error("syntax error in option");
-                        switch (w.Text)
+                        switch (w.Kind == Tok.Word ? w.Text : null)
                         {
                             case "defconfig_list": ExpectEol(); sym.Flags |= SymFlags.NoWrite; break;
                             case "allnoconfig_y": ExpectEol(); sym.Flags |= SymFlags.AllNoConfigY; break;
-                            case "env":
-                                {
-                                    Expect(Tok.Equal, "'='");
-                                    Expect(Tok.Quoted, "a quoted variable name");
-                                    var name = tok.Text!;
-                                    ExpectEol();
-                                    // like old conf: the symbol defaults to the environment variable
-                                    var value = pp.Expand("$(" + name + ")");
-                                    NewProp(PropertyKind.Default, Expr.Of(syms.Lookup(value, SymFlags.Const)), null, node, null);
-                                    sym.Flags |= SymFlags.NoWrite;
-                                    break;
-                                }
                             default:
-                                warn($"{stmtLoc}: warning: ignoring unknown option \"{w.Text}\"");
-                                while (Next().Kind is not (Tok.Eol or Tok.Eof)) { }
-                                break;
+                                throw Error("syntax error: unknown option" + Describe(w).Replace(", found", ""), stmtLoc,
+                                    "Unikraft's Kconfig knows 'option modules', 'option defconfig_list' and 'option allnoconfig_y'; " +
+                                    "an environment variable is read with $(NAME)");
                         }
                         break;
                     }
-                case Tok.Word when Peek().Text == "transitional" && !choice:
-                    Next(); ExpectEol();
-                    break;
                 default:
                     return;
             }
@@ -778,16 +787,25 @@ internal sealed class Parser
         return e;
     }
 
+    int unaryDepth;
+
     Expr ParseUnary()
     {
         var k = Peek().Kind;
-        if (k == Tok.Not) { Next(); return Expr.Not(ParseUnary()); }
-        if (k == Tok.OpenParen)
+        if (k is Tok.Not or Tok.OpenParen)
         {
-            Next();
-            var e = ParseExpr();
-            Expect(Tok.CloseParen, "')'");
-            return e;
+            // '!' and '(' recurse before any node is made: bounded here, as deep as a tree may be
+            if (++unaryDepth > Expr.MaxDepth || StackRoom.Low)
+                throw Error($"an expression nests more than {Expr.MaxDepth} levels of '!' and '(' deep", stmtLoc);
+            try
+            {
+                Next();
+                if (k == Tok.Not) return Expr.Not(ParseUnary());
+                var e = ParseExpr();
+                Expect(Tok.CloseParen, "')'");
+                return e;
+            }
+            finally { unaryDepth--; }
         }
         var s = ParseSymbol(mayDefer: true);
         ExprKind? cmp = Peek().Kind switch
@@ -854,39 +872,45 @@ internal static class Glob
         }
     }
 
+    /// <summary>
+    /// fnmatch(3) without flags, in linear passes: on a mismatch the last '*' takes one more character (a
+    /// recursive matcher is exponential in the number of stars of a pattern, which a Kconfig file can hold).
+    /// </summary>
     static bool Match(string p, int pi, string s, int si)
     {
-        while (pi < p.Length)
+        int starP = -1, starS = 0;
+        while (si < s.Length)
         {
-            char c = p[pi];
-            if (c == '*')
-            {
-                for (int k = si; k <= s.Length; k++) if (Match(p, pi + 1, s, k)) return true;
-                return false;
-            }
-            if (si >= s.Length) return false;
-            if (c == '?') { pi++; si++; continue; }
-            if (c == '[')
-            {
-                int end = p.IndexOf(']', pi + 2);
-                if (end < 0) { if (s[si] != '[') return false; pi++; si++; continue; }
-                var set = p.Substring(pi + 1, end - pi - 1);
-                bool neg = set.StartsWith('!') || set.StartsWith('^');
-                if (neg) set = set[1..];
-                bool ok = false;
-                for (int k = 0; k < set.Length; k++)
-                {
-                    if (k + 2 < set.Length && set[k + 1] == '-') { if (s[si] >= set[k] && s[si] <= set[k + 2]) ok = true; k += 2; }
-                    else if (set[k] == s[si]) ok = true;
-                }
-                if (ok == neg) return false;
-                pi = end + 1; si++;
-                continue;
-            }
-            if (c == '\\' && pi + 1 < p.Length) { pi++; c = p[pi]; }
-            if (s[si] != c) return false;
-            pi++; si++;
+            if (pi < p.Length && p[pi] == '*') { starP = ++pi; starS = si; continue; }
+            if (pi < p.Length && MatchOne(p, pi, s[si]) is int next and >= 0) { pi = next; si++; continue; }
+            if (starP < 0) return false;
+            pi = starP; si = ++starS;
         }
-        return si == s.Length;
+        while (pi < p.Length && p[pi] == '*') pi++;
+        return pi == p.Length;
+    }
+
+    /// <summary>Whether the pattern element at <paramref name="pi"/> ('?', a set, an escaped or plain character) matches <paramref name="c"/>: the position after it, or -1.</summary>
+    static int MatchOne(string p, int pi, char c)
+    {
+        char pc = p[pi];
+        if (pc == '?') return pi + 1;
+        if (pc == '[')
+        {
+            int end = pi + 2 <= p.Length ? p.IndexOf(']', Math.Min(pi + 2, p.Length)) : -1;
+            if (end < 0) return c == '[' ? pi + 1 : -1;
+            var set = p.Substring(pi + 1, end - pi - 1);
+            bool neg = set.StartsWith('!') || set.StartsWith('^');
+            if (neg) set = set[1..];
+            bool ok = false;
+            for (int k = 0; k < set.Length; k++)
+            {
+                if (k + 2 < set.Length && set[k + 1] == '-') { if (c >= set[k] && c <= set[k + 2]) ok = true; k += 2; }
+                else if (set[k] == c) ok = true;
+            }
+            return ok == neg ? -1 : end + 1;
+        }
+        if (pc == '\\' && pi + 1 < p.Length) { pi++; pc = p[pi]; }
+        return c == pc ? pi + 1 : -1;
     }
 }

@@ -10,10 +10,21 @@ public interface IShellRunner
     string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment);
 }
 
-/// <summary>Runs commands with /bin/sh -c, like popen(3); standard error is passed through.</summary>
-public sealed class ProcessShellRunner : IShellRunner
+/// <summary>
+/// Runs commands with /bin/sh -c, like popen(3); standard error is passed through. conf reads at most 4096
+/// bytes of the output and then closes the pipe (a command still writing gets SIGPIPE), so the output is
+/// read up to <see cref="MaxOutputBytes"/> only; a command that does not end within the time limit is killed
+/// with its children, an error naming it.
+/// </summary>
+public sealed class ProcessShellRunner(TimeSpan? timeLimit = null) : IShellRunner
 {
     public static readonly ProcessShellRunner Instance = new();
+
+    /// <summary>What is read of a command's output: more than conf uses (4095 bytes), so the result is the same.</summary>
+    public const int MaxOutputBytes = 16384;
+
+    /// <summary>How long one command may run: compiler probes take well under a second each.</summary>
+    public TimeSpan TimeLimit { get; } = timeLimit ?? TimeSpan.FromMinutes(2);
 
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
@@ -29,9 +40,36 @@ public sealed class ProcessShellRunner : IShellRunner
         psi.ArgumentList.Add(command);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output;
+        var deadline = Stopwatch.StartNew();
+        var stdout = p.StandardOutput.BaseStream;
+        var buffer = new byte[MaxOutputBytes];
+        int n = 0;
+        bool ended = false;
+        try
+        {
+            while (n < buffer.Length)
+            {
+                // a read that waits past the limit is given up (a child that left the group may hold the pipe)
+                var read = stdout.ReadAsync(buffer.AsMemory(n)).AsTask();
+                if (!read.Wait(Remaining())) throw TimedOut();
+                if (read.Result == 0) break;
+                n += read.Result;
+            }
+            // like pclose: the pipe is closed, then the command is waited for
+            stdout.Dispose();
+            if (!p.WaitForExit(Remaining())) throw TimedOut();
+            ended = true;
+        }
+        finally
+        {
+            if (!ended) try { p.Kill(entireProcessTree: true); } catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        }
+        return Encoding.UTF8.GetString(buffer, 0, n);
+
+        TimeSpan Remaining() => TimeLimit - deadline.Elapsed is var r && r > TimeSpan.Zero ? r : TimeSpan.Zero;
+        KraftException TimedOut() => new(
+            $"the command of $(shell,...) did not finish within {TimeLimit.TotalSeconds:0.#} s, so it was stopped: {command}",
+            hint: "a $(shell,...) command must end by itself (it must not wait for input or run in the background)");
     }
 }
 
@@ -302,7 +340,28 @@ internal sealed class Preprocessor
         v.Value = append ? v.Value + " " + newValue : newValue;
     }
 
-    public string Expand(string s) => ExpandWithArgs(s, Array.Empty<string>());
+    public string Expand(string s)
+    {
+        Begin();
+        try { return ExpandWithArgs(s, Array.Empty<string>()); }
+        finally { nesting--; }
+    }
+
+    // Bounds of one expansion (a statement's macros): conf limits each variable to 1000 nested uses of itself,
+    // which leaves a function that calls itself twice, or doubles its argument, running for ever.
+    internal const int MaxExpansionSteps = 100_000;     // references expanded (Linux's tree: under 10 per statement)
+    internal const int MaxExpansionLength = 1 << 20;    // characters of any text made
+    internal const int MaxExpansionNesting = 1000;      // references inside references being expanded
+    int steps, nesting;
+    string? expanding;                                  // the variable or function expanded last (for the message)
+
+    /// <summary>Starts an expansion from the outside (the lexer or the parser): the bounds count from here.</summary>
+    void Begin()
+    {
+        if (nesting++ == 0) steps = 0;
+    }
+
+    KraftException Unending(string what) => Error($"the macro expansion {what}{(expanding is { } v ? $" (expanding '{v}')" : "")}");
 
     string ExpandWithArgs(string s, string[] args)
     {
@@ -314,7 +373,8 @@ internal sealed class Preprocessor
             if (s[i] == '$')
             {
                 i++;
-                sb.Append(ExpandDollar(s, ref i, args));
+                sb.Append(ExpandDollarCore(s, ref i, args));
+                if (sb.Length > MaxExpansionLength) throw Unending($"makes a text longer than {MaxExpansionLength} characters");
             }
             else sb.Append(s[i++]);
         }
@@ -324,19 +384,36 @@ internal sealed class Preprocessor
     /// <summary>Expands a word token: up to the first character that cannot be part of a symbol name.</summary>
     public string ExpandToken(string s, ref int i)
     {
-        var sb = new StringBuilder();
-        while (i < s.Length)
+        Begin();
+        try
         {
-            char c = s[i];
-            if (c == '$') { i++; sb.Append(ExpandDollar(s, ref i, Array.Empty<string>())); continue; }
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) break;
-            sb.Append(c); i++;
+            var sb = new StringBuilder();
+            while (i < s.Length)
+            {
+                char c = s[i];
+                if (c == '$')
+                {
+                    i++; sb.Append(ExpandDollarCore(s, ref i, Array.Empty<string>()));
+                    if (sb.Length > MaxExpansionLength) throw Unending($"makes a text longer than {MaxExpansionLength} characters");
+                    continue;
+                }
+                if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) break;
+                sb.Append(c); i++;
+            }
+            return sb.ToString();
         }
-        return sb.ToString();
+        finally { nesting--; }
     }
 
     /// <summary>Expands a reference whose '$' was just consumed; <paramref name="i"/> points after it.</summary>
     public string ExpandDollar(string s, ref int i, string[] args)
+    {
+        Begin();
+        try { return ExpandDollarCore(s, ref i, args); }
+        finally { nesting--; }
+    }
+
+    string ExpandDollarCore(string s, ref int i, string[] args)
     {
         if (i >= s.Length || s[i] != '(') return "$";
         int start = i + 1, q = start, nest = 0;
@@ -352,6 +429,14 @@ internal sealed class Preprocessor
     }
 
     string EvalClause(string clause, string[] args)
+    {
+        if (++steps > MaxExpansionSteps) throw Unending($"does not end: more than {MaxExpansionSteps} references expanded");
+        if (++nesting > MaxExpansionNesting || StackRoom.Low) throw Unending($"nests more than {MaxExpansionNesting} references deep");
+        try { return EvalClauseCore(clause, args); }
+        finally { nesting--; }
+    }
+
+    string EvalClauseCore(string clause, string[] args)
     {
         if (clause.Length > 0 && clause.All(char.IsAsciiDigit) && int.TryParse(clause, out var n) && n > 0 && n <= args.Length)
             return args[n - 1];
@@ -373,6 +458,7 @@ internal sealed class Preprocessor
 
         if (variables.TryGetValue(name, out var v))
         {
+            expanding = name;
             if (fargs.Length == 0 && v.Depth > 0)
                 throw Error($"Recursive variable '{name}' references itself (eventually)");
             if (v.Depth > 1000) throw Error("Too deep recursive expansion");
@@ -380,6 +466,7 @@ internal sealed class Preprocessor
             try { return v.Recursive ? ExpandWithArgs(v.Value, fargs) : v.Value; }
             finally { v.Depth--; }
         }
+        expanding = name;
         if (CallFunction(name, fargs) is { } res) return res;
         if (fargs.Length == 0 && name.Length > 0 && env.TryGetValue(name, out var ev))
         {
@@ -422,7 +509,11 @@ internal sealed class Preprocessor
         }
     }
 
-    string Shell(string cmd) => ShellOutput(shell.Run(cmd, workDir, env));
+    string Shell(string cmd)
+    {
+        try { return ShellOutput(shell.Run(cmd, workDir, env)); }
+        catch (KraftException e) when (e.Location is null) { throw new KraftException(e.Message, ErrorLocation ?? Where(), e.Hint); }
+    }
 
     /// <summary>What $(shell,...) expands to: conf reads at most 4095 bytes, drops trailing new lines and turns the others into spaces.</summary>
     internal static string ShellOutput(string output)

@@ -50,7 +50,8 @@ public class KconfigConfTests
     static (TempDir, Dictionary<string, string>, Run) Setup(bool unikraft = false)
     {
         var dir = new TempDir();
-        dir.Write("Kconfig", Tree);
+        // "option modules" is Linux 5.2's (Unikraft's) spelling, "modules" Linux 6.1's
+        dir.Write("Kconfig", unikraft ? Tree : Tree.Replace("\toption modules", "\tmodules"));
         dir.Write("sub/Kconfig", Sub);
         var env = new Dictionary<string, string> { ["ARCH"] = "x86" };
         if (unikraft) env["UK_BASE"] = dir.Path;
@@ -384,7 +385,7 @@ public class KconfigConfTests
         using var dir = new TempDir();
         dir.Write("Kconfig", "source \"a/Kconfig\"\nconfig TOP\n\tdef_bool y\n");
         dir.Write("a/Kconfig", "FLAG = -m64\nconfig X\n\tbool \"x\"\n\thelp\n\t  Not a statement:\n\t  source \"does/not/exist\"\n" +
-            "orsource \"missing/Kconfig\"\nrsource \"b/Kconfig\"\n");
+            "source \"a/b/Kconfig\"\n");
         dir.Write("a/b/Kconfig", "config P1\n\tstring\n\tdefault \"$(shell,echo $(FLAG) one)\"\n" +
             "config P2\n\tstring\n\tdefault \"$(shell,echo two)\"\nconfig P3\n\tstring\n\tdefault \"$(shell,echo three)\"\n");
         var sequential = new CountingShell();

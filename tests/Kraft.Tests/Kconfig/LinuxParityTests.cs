@@ -302,28 +302,3 @@ public class LinuxParityTests(ITestOutputHelper output)
         }
     }
 }
-
-public class LinuxKconfigTiming(ITestOutputHelper output)
-{
-    [SkippableFact]
-    public void ParseAndOlddefconfigTime()
-    {
-        var src = Environment.GetEnvironmentVariable("KRAFT_TEST_LINUX_SRC");
-        Skip.If(src is null || !File.Exists(Path.Combine(src, "Kconfig")), "set KRAFT_TEST_LINUX_SRC");
-        var shell = new CachingShellRunner();
-        var env = LinuxParityTests.Env("x86_64");
-        var opts = new KconfigLoadOptions { WorkingDirectory = src!, Info = _ => { }, Warning = _ => { } };
-        KconfigTree.Load("Kconfig", env, shell, opts); // fills the probe cache and warms up
-        using var dir = new TempDir();
-        var best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var t = KconfigTree.Load("Kconfig", env, shell, opts);
-            t.OldDefconfig(Path.Combine(src!, "arch/x86/configs/x86_64_defconfig"));
-            t.RenderConfig();
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-        }
-        output.WriteLine($"parse+olddefconfig+render (probes cached): best {best:F0} ms, {shell.Results.Count} distinct shell commands, GC heap {GC.GetTotalMemory(false) / 1048576} MB");
-    }
-}
