@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Kraft.Build;
+using Kraft.Host;
 
 namespace Kraft.Cli;
 
@@ -8,6 +9,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Every make, gcc and git kraft starts runs under this hidden command, so it comes first.
+        if (ChildGuard.IsGuardInvocation(args))
+            return ChildGuard.RunGuard(args);
+        ChildGuard.Enable(Environment.ProcessPath);
         // Answer --version before building the command tree: it is what scripts call most.
         if (args is ["--version"] or ["version"] or ["-V"])
         {
