@@ -7,7 +7,7 @@ namespace Kraft.Tests.EndToEnd;
 public class ChildLifetimeEndToEndTests
 {
     [Fact]
-    public void Kill_9_of_kraft_build_ends_make_and_its_children_within_a_second()
+    public async Task Kill_9_of_kraft_build_ends_make_and_its_children_within_a_second()
     {
         using var app = new FixtureApp();
         using var tools = new TempDir();
@@ -38,7 +38,7 @@ public class ChildLifetimeEndToEndTests
         catch (TimeoutException)
         {
             kraft.Kill(entireProcessTree: true);
-            throw new TimeoutException($"make never started: {output.Result}{errors.Result}");
+            throw new TimeoutException($"make never started: {await output}{await errors}");
         }
 
         kraft.Kill(entireProcessTree: false); // SIGKILL to kraft alone
