@@ -44,7 +44,10 @@ public static class Program
             using var interrupted = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted.Cancel(); });
-            return root.Parse(args).InvokeAsync(new InvocationConfiguration
+            var parse = root.Parse(args);
+            if (ParseErrors.Check(parse) is { } usage)
+                return Failure(usage);
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null,
