@@ -68,7 +68,10 @@ public static class Program
                 Console.Error.WriteLine("kraft: interrupted");
                 return 130;
             case BuildFailedException b:
-                if (b.OutputTail.Length > 0)
+                // Outside a terminal make's output was already shown line by line; on one, only its tail is.
+                var shown = Rendering.ConsoleReporter.LastToolLine is { } last
+                    && b.OutputTail.TrimEnd().EndsWith(last.TrimEnd(), StringComparison.Ordinal);
+                if (b.OutputTail.Length > 0 && !shown)
                     Console.Error.WriteLine(b.OutputTail);
                 Console.Error.WriteLine($"error: {b.Describe()}");
                 Console.Error.WriteLine($"  command: {b.Command}");

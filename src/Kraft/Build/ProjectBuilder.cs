@@ -211,7 +211,8 @@ public sealed class ProjectBuilder(IReporter reporter)
         cancel.ThrowIfCancellationRequested();
         if (!result.Succeeded)
             throw new BuildFailedException($"building {label} failed (make exited with {result.ExitCode})",
-                cmd.ToString(), Tail(result.CombinedOutput));
+                cmd.ToString(), Tail(result.CombinedOutput),
+                MakeDownloads.Explain(result.CombinedOutput, lib => File.Exists(Path.Combine(target.Layout.ObjDir, lib, ".origin"))));
     }
 
     /// <summary>How many libraries the link will have, for the progress display (make print-libs).</summary>
