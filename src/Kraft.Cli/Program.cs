@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Kraft.Build;
+using Kraft.Host;
 
 namespace Kraft.Cli;
 
@@ -8,6 +9,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Every make, gcc and git kraft starts runs under this hidden command, so it comes first.
+        if (ChildGuard.IsGuardInvocation(args))
+            return ChildGuard.RunGuard(args);
+        ChildGuard.Enable(Environment.ProcessPath);
         Rendering.RedactingWriter.Install();
         // Answer --version before building the command tree: it is what scripts call most.
         if (args is ["--version"] or ["version"] or ["-V"])
@@ -40,7 +45,10 @@ public static class Program
             using var interrupted = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted.Cancel(); });
-            return root.Parse(args).InvokeAsync(new InvocationConfiguration
+            var parse = root.Parse(args);
+            if (ParseErrors.Check(parse) is { } usage)
+                return Failure(usage);
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null,
@@ -61,7 +69,10 @@ public static class Program
                 Console.Error.WriteLine("kraft: interrupted");
                 return 130;
             case BuildFailedException b:
-                if (b.OutputTail.Length > 0)
+                // Outside a terminal make's output was already shown line by line; on one, only its tail is.
+                var shown = Rendering.ConsoleReporter.LastToolLine is { } last
+                    && b.OutputTail.TrimEnd().EndsWith(last.TrimEnd(), StringComparison.Ordinal);
+                if (b.OutputTail.Length > 0 && !shown)
                     Console.Error.WriteLine(b.OutputTail);
                 Console.Error.WriteLine($"error: {b.Describe()}");
                 Console.Error.WriteLine($"  command: {b.Command}");

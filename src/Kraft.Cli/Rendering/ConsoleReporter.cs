@@ -55,8 +55,15 @@ public sealed class ConsoleReporter : IReporter, IDisposable
     public void ToolOutput(string line, bool isError)
     {
         if (_live) return;
-        lock (_gate) (isError ? Console.Error : Console.Out).WriteLine(line);
+        lock (_gate)
+        {
+            (isError ? Console.Error : Console.Out).WriteLine(line);
+            if (line.Trim().Length > 0) LastToolLine = line;
+        }
     }
+
+    /// <summary>The last non-blank tool line printed as plain output (so a failure does not print make's tail a second time).</summary>
+    public static volatile string? LastToolLine;
 
     /// <summary>Ends the live line, leaving the final state of the step on screen.</summary>
     public void Done(string message)

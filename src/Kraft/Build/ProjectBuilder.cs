@@ -69,8 +69,9 @@ public sealed class ProjectBuilder(IReporter reporter)
         var sw = Stopwatch.StartNew();
         var make = ToolLocator.Require("make", "to build Unikraft");
         RequireCompiler(target);
-        Directory.CreateDirectory(target.Layout.ObjDir);
         var label = $"{target.Target.Name} ({target.Target.PlatArch})";
+        using var _ = LockTarget(target, label, cancel);
+        Directory.CreateDirectory(target.Layout.ObjDir);
 
         var configured = false;
         ConfigureResult? conf = null;
@@ -116,11 +117,23 @@ public sealed class ProjectBuilder(IReporter reporter)
     public ConfigureResult ConfigureOnly(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)
     {
         var make = options.Backend == KconfigBackend.Make ? ToolLocator.Require("make", "to configure through Unikraft's make") : "make";
+        var label = $"{target.Target.Name} ({target.Target.PlatArch})";
+        using var _ = LockTarget(target, label, cancel);
         Directory.CreateDirectory(target.Layout.ObjDir);
-        var result = Configure(plan, target, options, make, $"{target.Target.Name} ({target.Target.PlatArch})", cancel);
+        var result = Configure(plan, target, options, make, label, cancel);
         Fingerprint.Store(ConfigureStamp(target), ConfigureFingerprint(target, options, ScanTrees(plan, target)));
         return result;
     }
+
+    /// <summary>
+    /// One build of a target at a time: two (two terminals, an editor's build on save) would share its
+    /// object folder and pending .config. The second waits, saying for whom.
+    /// </summary>
+    FileLock LockTarget(TargetPlan target, string label, CancellationToken cancel) =>
+        FileLock.Acquire(LockPath(target), $"the build of {label}", reporter, cancel);
+
+    /// <summary>The lock file of a target's build, beside its object folder.</summary>
+    public static string LockPath(TargetPlan target) => target.Layout.ObjDir.TrimEnd('/') + ".lock";
 
     ConfigureResult Configure(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
     {
@@ -206,7 +219,8 @@ public sealed class ProjectBuilder(IReporter reporter)
         cancel.ThrowIfCancellationRequested();
         if (!result.Succeeded)
             throw new BuildFailedException($"building {label} failed (make exited with {result.ExitCode})",
-                cmd.ToString(), Tail(result.CombinedOutput));
+                cmd.ToString(), Tail(result.CombinedOutput),
+                MakeDownloads.Explain(result.CombinedOutput, lib => File.Exists(Path.Combine(target.Layout.ObjDir, lib, ".origin"))));
     }
 
     /// <summary>How many libraries the link will have, for the progress display (make print-libs).</summary>

@@ -319,7 +319,7 @@ public static class KconfigConf
             else
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                var tmp = $"{path}.{ctx.ProcessId}.tmp";
+                var tmp = Kraft.Host.TempName.Beside(path);
                 File.WriteAllBytes(tmp, bytes);
                 if (File.Exists(path)) File.Move(path, path + ".old", overwrite: true);
                 File.Move(tmp, path, overwrite: true);
@@ -367,11 +367,11 @@ public static class KconfigConf
         WriteFile(Abs(autoName), auto);
     }
 
-    /// <summary>Writes through NAME.tmp and a rename, like conf (no fsync).</summary>
+    /// <summary>Writes through a temporary beside it and a rename, like conf (no fsync); the name is never shared between processes.</summary>
     static void WriteFile(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".tmp";
+        var tmp = Kraft.Host.TempName.Beside(path);
         File.WriteAllBytes(tmp, Encoding.UTF8.GetBytes(text));
         File.Move(tmp, path, overwrite: true);
     }

@@ -30,7 +30,8 @@ public sealed class ArchiveCache(SourcesCache cache, Func<HttpFetcher> http, IRe
         using var _ = cache.Lock(reporter, cancel);
         if (Find(expectedSha256) is { } raced) return (raced, expectedSha256!);
         Directory.CreateDirectory(cache.ArchivesDir);
-        var incoming = Path.Combine(cache.ArchivesDir, $".download-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        TempName.CleanStale(cache.ArchivesDir);
+        var incoming = TempName.In(cache.ArchivesDir, "", "download");
         try
         {
             reporter.Info($"downloading {component} from {url}");

@@ -1,3 +1,4 @@
+using Kraft.Host;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Kraft.Host;
@@ -30,7 +31,8 @@ public static class ArchiveExtractor
         var dest = Path.GetFullPath(destination);
         var parent = Path.GetDirectoryName(dest)!;
         Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(dest)}.extract-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        TempName.CleanStale(parent);
+        var tmp = TempName.In(parent, Path.GetFileName(dest), "extract");
         Directory.CreateDirectory(tmp);
         try
         {

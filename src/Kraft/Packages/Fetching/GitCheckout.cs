@@ -1,3 +1,5 @@
+using Kraft.Host;
+
 namespace Kraft.Packages.Fetching;
 
 /// <summary>
@@ -64,7 +66,8 @@ public static class GitCheckout
                 $"move it away or delete it, then build again; kraft puts {component} from {url} there");
         var parent = Path.GetDirectoryName(Path.GetFullPath(dest))!;
         Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(dest)}.clone-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        TempName.CleanStale(parent);
+        var tmp = TempName.In(parent, Path.GetFileName(dest), "clone");
         try
         {
             git.Check(null, $"git clone of {url} from the cache", cancel, "clone", "--quiet", "--no-checkout", mirror, tmp);

@@ -32,7 +32,8 @@ public sealed class GitMirrorCache(SourcesCache cache, Func<Git> git, IReporter 
         if (!SourceClassifier.IsBareRepository(path))
         {
             Directory.CreateDirectory(cache.GitDir);
-            var tmp = Path.Combine(cache.GitDir, $".{Path.GetFileName(path)}.clone-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            TempName.CleanStale(cache.GitDir); // partial clones of a kraft that was killed
+            var tmp = TempName.In(cache.GitDir, Path.GetFileName(path), "clone");
             try
             {
                 reporter.Info($"cloning {url}");
