@@ -55,10 +55,15 @@ public static class ConsoleLogs
     public sealed class LinePrefixer(string prefix, Action<string> writeLine)
     {
         readonly StringBuilder _partial = new();
+        readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
+        char[] _chars = new char[1024];
 
         public void Write(ReadOnlySpan<byte> chunk)
         {
-            foreach (var ch in Encoding.UTF8.GetString(chunk))
+            // A decoder keeps a character split between two chunks whole.
+            if (_chars.Length < chunk.Length + 4) _chars = new char[chunk.Length + 4];
+            var n = _utf8.GetChars(chunk, _chars, flush: false);
+            foreach (var ch in _chars.AsSpan(0, n))
             {
                 if (ch == '\n')
                 {

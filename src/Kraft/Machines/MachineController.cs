@@ -89,7 +89,9 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
             var result = vmm.Wait(cancel);
             if (result.KvmFailed && accel == Acceleration.Kvm && machine.Spec.Accel == AccelRequest.Auto)
             {
-                var why = result.Message ?? "KVM could not run the guest";
+                var why = result.Message is { } said && said.StartsWith("KVM could not run", StringComparison.Ordinal)
+                    ? said
+                    : $"KVM could not run the guest ({FirstLine(result.Message ?? "QEMU failed")})";
                 if (driver is QemuDriver q) q.Verdicts.Set(q.HostKey(machine.Spec), false, why);
                 accelNote = $"emulated: {why} (remembered for this host)";
                 reporter.Warn($"{why}; using emulation instead (slower). Remembered for this host; --accel kvm tries KVM again");
@@ -100,6 +102,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
             return result;
         }
     }
+
+    static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     static KraftException Removed(Machine m) => new($"machine '{m.Name}' was removed");
 

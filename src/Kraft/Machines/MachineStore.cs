@@ -138,7 +138,7 @@ public sealed class MachineStore
 
     IEnumerable<string> Names0() =>
         Directory.Exists(MachinesDir)
-            ? Directory.EnumerateDirectories(MachinesDir).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.'))!
+            ? Directory.EnumerateDirectories(MachinesDir).Select(d => Path.GetFileName(d)).Where(n => !n.StartsWith('.'))
             : [];
 
     Machine? Read(string name, out StoreProblem? problem)

@@ -246,8 +246,7 @@ public sealed class QemuVmmProcess : IVmmProcess
             || (_launch.Accel == Acceleration.Kvm && _cancelled == 0 && code is not (0 or QemuCommandLine.DebugExitHalt or QemuCommandLine.DebugExitCrash)
                 && !_scanner.SawOutput && err.Contains("kvm", StringComparison.OrdinalIgnoreCase));
         var result = QemuRunner.Classify(_launch, code, _cancelled == 1, _kvmFailed, _scanner, err);
-        if (kvmFailed && !_kvmFailed)
-            result = result with { Message = $"KVM could not run the guest ({LastLine(err)})" };
+
         return result with
         {
             Elapsed = _clock.Elapsed,
@@ -255,13 +254,6 @@ public sealed class QemuVmmProcess : IVmmProcess
             Signal = code > 128 && _cancelled == 0 && !kvmFailed ? code - 128 : null,
             KvmFailed = kvmFailed,
         };
-    }
-
-    static string LastLine(string text)
-    {
-        var lines = text.Trim().Split('\n');
-        var line = lines.FirstOrDefault(l => l.Contains("kvm", StringComparison.OrdinalIgnoreCase) || l.Contains("KVM")) ?? lines[^1];
-        return line.Trim();
     }
 
     /// <summary>A detached console went straight to its file: scan what this run appended.</summary>
