@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Kraft.Build;
+using Kraft.Host;
 
 namespace Kraft.Cli;
 
@@ -8,6 +9,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Every make, gcc and git kraft starts runs under this hidden command, so it comes first.
+        if (ChildGuard.IsGuardInvocation(args))
+            return ChildGuard.RunGuard(args);
+        ChildGuard.Enable(Environment.ProcessPath);
         // Answer --version before building the command tree: it is what scripts call most.
         if (args is ["--version"] or ["version"] or ["-V"])
         {
@@ -46,7 +51,10 @@ public static class Program
             using var interrupted = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted.Cancel(); });
-            return root.Parse(args).InvokeAsync(new InvocationConfiguration
+            var parse = root.Parse(args);
+            if (ParseErrors.Check(parse) is { } usage)
+                return Failure(usage);
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null,

@@ -13,23 +13,46 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 
 /// <summary>
 /// Runs host programs (make, git, qemu). Arguments are passed as an argv list, never through a
-/// shell, so paths with spaces or quotes need no escaping.
+/// shell, so paths with spaces or quotes need no escaping. When <see cref="ChildGuard"/> is
+/// enabled (the kraft CLI enables it), every child runs under the guard and dies with kraft.
 /// </summary>
 public static class ProcessRunner
 {
-    static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string?>? env)
+    /// <summary>How long a guarded child has to stop after cancellation before its tree is SIGKILLed.</summary>
+    static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The start info for <paramref name="file"/> with <paramref name="args"/>: under the guard when it
+    /// is enabled (<paramref name="group"/> says whether the child gets a process group of its own),
+    /// directly otherwise. Callers that need their own redirections (the QEMU runner) start from this.
+    /// </summary>
+    public static ProcessStartInfo CreateStartInfo(string file, IEnumerable<string> args, ChildGroup group,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? env = null)
     {
-        var psi = new ProcessStartInfo(file)
+        ProcessStartInfo psi;
+        if (ChildGuard.Executable is { } guard)
         {
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+            // The guard would only find out in the child; say it here, as an unguarded start would.
+            var resolved = ToolLocator.Find(file) ?? throw CouldNotStart(file, "No such file or directory");
+            var (guardFile, guardArgs) = ChildGuard.Wrap(guard, resolved, args, group, Environment.ProcessId);
+            psi = new ProcessStartInfo(guardFile);
+            foreach (var a in guardArgs) psi.ArgumentList.Add(a);
+        }
+        else
+        {
+            psi = new ProcessStartInfo(file);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+        }
+        psi.UseShellExecute = false;
+        psi.WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory;
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
         return psi;
     }
+
+    static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string?>? env) =>
+        CreateStartInfo(file, args, ChildGroup.Own, workingDirectory, env);
 
     /// <summary>Runs to completion and captures stdout and stderr.</summary>
     public static ProcessResult Run(string file, IEnumerable<string> args, string? workingDirectory = null,
@@ -43,7 +66,7 @@ public static class ProcessRunner
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync(cancel);
         var stderr = p.StandardError.ReadToEndAsync(cancel);
-        using (cancel.Register(() => KillTree(p)))
+        using (cancel.Register(() => Stop(p)))
             p.WaitForExit();
         return new ProcessResult(p.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
     }
@@ -69,7 +92,7 @@ public static class ProcessRunner
         p.StandardInput.Close();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        using (cancel.Register(() => KillTree(p)))
+        using (cancel.Register(() => Stop(p)))
             p.WaitForExit();
         lock (gate)
             return new ProcessResult(p.ExitCode, outBuf.ToString(), errBuf.ToString());
@@ -79,7 +102,7 @@ public static class ProcessRunner
     public static Process StartInherited(string file, IEnumerable<string> args, string? workingDirectory = null,
         IReadOnlyDictionary<string, string?>? env = null)
     {
-        var psi = StartInfo(file, args, workingDirectory, env);
+        var psi = CreateStartInfo(file, args, ChildGroup.Shared, workingDirectory, env);
         return StartOrExplain(psi);
     }
 
@@ -95,9 +118,26 @@ public static class ProcessRunner
         try { p.Start(); }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new KraftException($"could not start '{file}': {e.Message}",
-                hint: "check that it is installed and on PATH (./install.sh installs the host tools)");
+            throw CouldNotStart(file, e.Message);
         }
+    }
+
+    static KraftException CouldNotStart(string file, string why) =>
+        new($"could not start '{file}': {why}",
+            hint: "check that it is installed and on PATH (./install.sh installs the host tools)");
+
+    /// <summary>
+    /// Stops a child started here: a guarded one is asked first (it stops its whole group with
+    /// SIGTERM, then SIGKILL), and its tree is killed if it is still there after a grace period.
+    /// </summary>
+    public static void Stop(Process p)
+    {
+        if (p.StartInfo.ArgumentList is [ChildGuard.Command, ..])
+        {
+            ChildGuard.AskToStop(p);
+            _ = Task.Delay(CancelGrace).ContinueWith(_ => KillTree(p), TaskScheduler.Default);
+        }
+        else KillTree(p);
     }
 
     public static void KillTree(Process p)

@@ -10,10 +10,12 @@ namespace Kraft.Project;
 internal static class TargetParser
 {
     public static readonly IReadOnlyList<string> Architectures = ["x86_64", "arm64", "arm"];
+    /// <summary>The platforms KraftKit knows (kk:unikraft/plat/platform.go), after aliases are normalised: <see cref="Machines.Platforms.All"/>.</summary>
+    public static readonly IReadOnlyList<string> Platforms = [.. Machines.Platforms.All.Select(p => p.Name())];
     private const string Hint = "write a target as plat/arch (e.g. qemu/x86_64) or as {platform: qemu, architecture: x86_64}";
 
-    /// <summary>kvm and qemu are one platform to kraft, as are firecracker and fc (<see cref="Platforms"/>).</summary>
-    public static string NormalisePlatform(string platform) => Platforms.Normalise(platform);
+    /// <summary>kvm and qemu are one platform to kraft, as are firecracker and fc (<see cref="Machines.Platforms"/>).</summary>
+    public static string NormalisePlatform(string platform) => Machines.Platforms.Normalise(platform);
 
     /// <summary>The canonical architecture name, or null when it is not one kraft can build (<see cref="GuestArchNames"/>).</summary>
     public static string? NormaliseArchitecture(string arch) => GuestArchNames.TryParse(arch, out var a) ? a.Name() : null;
@@ -60,7 +62,7 @@ internal static class TargetParser
                 AddUnique(ctx, targets, new Target
                 {
                     Name = defaultName,
-                    Platform = NormalisePlatform(plat.Name),
+                    Platform = Platform(ctx, plat.KeyNode, plat.Name),
                     Architecture = arch.Name,
                     Kconfig = [.. arch.Kconfig, .. plat.Kconfig],
                     Location = ctx.At(plat.KeyNode),
@@ -102,7 +104,7 @@ internal static class TargetParser
         return new Target
         {
             Name = defaultName,
-            Platform = NormalisePlatform(parts[0]),
+            Platform = Platform(ctx, node, parts[0]),
             Architecture = Architecture(ctx, node, parts[1]),
             Location = ctx.At(node),
         };
@@ -111,7 +113,7 @@ internal static class TargetParser
     private static Target FromMap(KraftfileContext ctx, YamlMappingNode map, string defaultName)
     {
         string? name = null, plat = null, arch = null;
-        YamlNode? archNode = null;
+        YamlNode? archNode = null, platNode = null;
         IReadOnlyList<KconfigOption> kconfig = [];
         foreach (var (key, keyNode, value) in ctx.Entries(map))
         {
@@ -133,6 +135,7 @@ internal static class TargetParser
                         p = p[..slash];
                     }
                     SetOnce(ctx, ref plat, p, value, "platform");
+                    platNode = value;
                     break;
                 case "kconfig": kconfig = KconfigParser.Parse(ctx, value); break;
                 case "kernel" or "initrd" or "command":
@@ -148,7 +151,7 @@ internal static class TargetParser
         return new Target
         {
             Name = string.IsNullOrEmpty(name) ? defaultName : name,
-            Platform = NormalisePlatform(plat),
+            Platform = Platform(ctx, platNode!, plat),
             Architecture = Architecture(ctx, archNode!, arch),
             Kconfig = kconfig,
             Location = ctx.At(map),
@@ -164,7 +167,19 @@ internal static class TargetParser
 
     private static string Architecture(KraftfileContext ctx, YamlNode node, string arch) =>
         NormaliseArchitecture(arch) ?? throw ctx.Error(node, $"unknown architecture '{arch}'",
-            $"use one of: {string.Join(", ", Architectures)}");
+            DidYouMean(arch, [.. Architectures, "amd64", "aarch64"]) + $"use one of: {string.Join(", ", Architectures)}");
+
+    /// <summary>A known platform, normalised; a typo (qemuu) is refused here rather than inside make.</summary>
+    private static string Platform(KraftfileContext ctx, YamlNode node, string plat)
+    {
+        var normalised = NormalisePlatform(plat);
+        if (Platforms.Contains(normalised)) return normalised;
+        throw ctx.Error(node, $"unknown platform '{plat}'",
+            DidYouMean(plat, [.. Platforms, "kvm", "firecracker"]) + $"use one of: {string.Join(", ", Platforms)} (kvm and firecracker are aliases)");
+    }
+
+    private static string DidYouMean(string typed, IEnumerable<string> known) =>
+        Suggestions.SimilarNames(typed, known) is { Count: > 0 } near ? $"did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}? " : "";
 
     /// <summary>Two targets with one kernel name would overwrite each other's build output.</summary>
     private static void AddUnique(KraftfileContext ctx, List<Target> targets, Target target, YamlNode node)

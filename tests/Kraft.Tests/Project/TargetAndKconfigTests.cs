@@ -68,6 +68,31 @@ public sealed class TargetAndKconfigTests : IDisposable
         Assert.Equal("use one of: x86_64, arm64, arm", e.Hint);
     }
 
+    [Theory]
+    [InlineData("  - qemuu/x86_64", 3, 5)]
+    [InlineData("  - {platform: qemuu, architecture: x86_64}", 3, 16)]
+    public void UnknownPlatformIsRefusedWithTheNearOne(string line, int row, int column)
+    {
+        var e = _p.Fail(Lines("spec: v0.6", "targets:", line));
+        Assert.Equal("unknown platform 'qemuu'", e.Message);
+        Assert.Equal((row, column), (e.Location!.Value.Line, e.Location.Value.Column));
+        Assert.StartsWith("did you mean 'qemu'? use one of: qemu, fc, xen", e.Hint);
+    }
+
+    [Fact]
+    public void KnownPlatformsAndAliasesAreAccepted()
+    {
+        foreach (var plat in new[] { "qemu", "kvm", "fc", "firecracker", "xen", "linuxu", "kraftcloud" })
+            Assert.Single(_p.Load(Lines("spec: v0.6", "targets:", $"  - {plat}/x86_64")).Targets);
+    }
+
+    [Fact]
+    public void ArchitectureTypoGetsTheNearOne()
+    {
+        var e = _p.Fail(Lines("spec: v0.6", "targets:", "  - qemu/x86_46"));
+        Assert.StartsWith("did you mean 'x86_64'?", e.Hint);
+    }
+
     [Fact]
     public void MissingArchitectureIsAnError()
     {

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Kraft.Tests.Host;
+
+namespace Kraft.Tests.EndToEnd;
+
+/// <summary>make, gcc and git die with kraft, even when kraft is killed with SIGKILL.</summary>
+public class ChildLifetimeEndToEndTests
+{
+    [Fact]
+    public async Task Kill_9_of_kraft_build_ends_make_and_its_children_within_a_second()
+    {
+        using var app = new FixtureApp();
+        using var tools = new TempDir();
+        var pids = tools["pids"];
+        // A stand-in make (the real one would finish too soon to be killed in the middle): it
+        // starts a background child, as make starts gcc, and records both pids.
+        var make = tools.Write("bin/make", $"#!/bin/sh\nsleep 300 & echo $! >> {pids}\nsleep 301 & echo $! >> {pids}\necho $$ >> {pids}\nwait\n");
+        File.SetUnixFileMode(make, (UnixFileMode)0b111_101_101);
+
+        var psi = new ProcessStartInfo(TestPaths.KraftBinary, ["build", "-t", "qemu/x86_64"])
+        {
+            WorkingDirectory = app.Dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        psi.Environment["PATH"] = tools["bin"] + ":" + Environment.GetEnvironmentVariable("PATH");
+        psi.Environment["CI"] = "true";
+        psi.Environment["KRAFTKIT_CONFIG_DIR"] = tools["config"];
+        psi.Environment["KRAFTKIT_PATHS_SOURCES"] = tools["sources"];
+        psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = tools["manifests"];
+        using var kraft = Process.Start(psi)!;
+        kraft.StandardInput.Close();
+        var output = kraft.StandardOutput.ReadToEndAsync();
+        var errors = kraft.StandardError.ReadToEndAsync();
+        int[] children;
+        try { children = ChildGuardTests.WaitForPids(pids, 3, TimeSpan.FromSeconds(90)); }
+        catch (TimeoutException)
+        {
+            kraft.Kill(entireProcessTree: true);
+            throw new TimeoutException($"make never started: {await output}{await errors}");
+        }
+
+        kraft.Kill(entireProcessTree: false); // SIGKILL to kraft alone
+        kraft.WaitForExit();
+        ChildGuardTests.AssertAllGone(children, TimeSpan.FromSeconds(1));
+    }
+}
