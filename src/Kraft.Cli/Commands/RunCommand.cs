@@ -82,15 +82,17 @@ public static class RunCommand
     static int Run(ParseResult r, MachineOptions options, MachineSpec spec, string? name, bool detach, bool remove,
         bool noStart, bool dryRun, CancellationToken cancel)
     {
+        var store = options.Store(r);
         if (dryRun)
         {
+            // The accelerator as a run would choose it (including this host's remembered KVM verdict).
             using var dryReporter = new ConsoleReporter();
-            Console.Out.WriteLine(QemuRunner.Prepare(spec, dryReporter).CommandLine);
+            var accel = new QemuDriver(store).ChooseAccel(spec, dryReporter);
+            Console.Out.WriteLine(QemuRunner.Prepare(spec, accel, null).CommandLine);
             return 0;
         }
         if (detach && remove)
             throw new KraftException("--rm applies to foreground runs", hint: "remove a detached machine with kraft rm NAME once it has exited");
-        var store = options.Store(r);
         if (detach || noStart)
         {
             var controller = new MachineController(store, StderrReporter.Instance);
