@@ -11,7 +11,7 @@ plain=$("$kraft" run --dry-run -W "$kernel" 2>/dev/null | sed "s|-serial stdio|-
 echo "qemu: $plain"
 kill_plain="if [ -f $d/qemu.pid ]; then kill -9 \$(cat $d/qemu.pid) 2>/dev/null || true; rm -f $d/qemu.pid; fi; sleep 0.05"
 hyperfine --warmup 2 --runs "${RUNS:-20}" -N \
-  --prepare "$kraft rm -f bench" -n "kraft run -d" "$kraft run -d -W --name bench $kernel" \
+  --prepare "sh -c '$kraft rm -f bench >/dev/null 2>&1 || true'" -n "kraft run -d" "$kraft run -d -W --name bench $kernel" \
   --prepare "sh -c '$kill_plain'" -n "qemu -daemonize" "$plain" \
   --export-markdown "$root/bench/results/machines-run-d.md" 2>&1 | tee "$root/bench/results/machines-run-d.txt"
 sh -c "$kill_plain"
