@@ -35,6 +35,13 @@ public static class Program
             CleanCommand.Create(),
             PkgCommand.Create(),
             RunCommand.Create(),
+            PsCommand.Create(),
+            StartCommand.Create(),
+            StopCommand.Create(),
+            StopCommand.CreatePause(),
+            StopCommand.CreateRemove(),
+            LogsCommand.Create(),
+            SuperviseCommand.Create(),
             VersionCommand.Create(),
             KconfigConfCommand.Create(),
         };

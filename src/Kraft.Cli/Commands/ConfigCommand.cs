@@ -72,7 +72,7 @@ public static class ConfigCommand
             try
             {
                 var (project, targets) = selection.Select(r, Environment.CurrentDirectory);
-                var target = RunCommand.PickTarget(project, targets);
+                var target = Kraft.Machines.RunPlanner.PickTarget(project, targets);
                 // several targets match (none was named, or -p/-m left several): say which one this is
                 if (targets.Count > 1)
                     Console.Error.WriteLine($"using target {target.Name} ({target.PlatArch}), one of {targets.Count}; choose with -t PLAT/ARCH or -m");

@@ -9,6 +9,10 @@ internal static partial class Native
 
     public const int O_RDWR = 2;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_PATH = 0x200000;
+    public const int O_DIRECTORY = 0x10000;
+    public const int SIGKILL = 9;
+    public const int SIGCONT = 18;
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EACCES = 13;
@@ -22,6 +26,23 @@ internal static partial class Native
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
 
+    [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    public const int O_WRONLY = 1, O_CREAT = 0x40, O_APPEND = 0x400;
+
+    /// <summary>
+    /// A log file opened with O_APPEND, so that several writers (QEMU's pumps, the supervisor's
+    /// stderr) never overwrite each other (Linux appends even for pwrite on such a descriptor).
+    /// </summary>
+    public static FileStream OpenAppend(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        var fd = Open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0x1A4 /* 0644 */);
+        if (fd < 0) throw new IOException($"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1);
+    }
+
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -32,6 +53,12 @@ internal static partial class Native
 
     [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Libc, EntryPoint = "setsid", SetLastError = true)]
+    public static partial int SetSid();
+
+    [LibraryImport(Libc, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldFd, int newFd);
 
     [LibraryImport(Libc, EntryPoint = "isatty")]
     public static partial int IsATty(int fd);

@@ -4,7 +4,7 @@ namespace Kraft.Tests.EndToEnd;
 public class CommandLineErrorsEndToEndTests
 {
     [Theory]
-    [InlineData("run -d", "error: unknown option '-d' for 'kraft run'", "did you mean '--disable-acceleration' or '--dry-run'?")]
+    [InlineData("run --detatch", "error: unknown option '--detatch' for 'kraft run'", "did you mean '--detach'?")]
     [InlineData("build --menuconfig", "error: unknown option '--menuconfig' for 'kraft build'", "see 'kraft build --help'")]
     [InlineData("run --dry-rn", "error: unknown option '--dry-rn' for 'kraft run'", "did you mean '--dry-run'?")]
     [InlineData("build --kraftfil x", "error: unknown option '--kraftfil' for 'kraft build'", "did you mean '--kraftfile'?")]
