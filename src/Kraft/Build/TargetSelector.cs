@@ -1,3 +1,4 @@
+using Kraft.Machines;
 using Kraft.Project;
 
 namespace Kraft.Build;
@@ -6,22 +7,13 @@ namespace Kraft.Build;
 public static class TargetSelector
 {
     static readonly string[] KnownArchitectures = ["x86_64", "arm64", "arm"];
-    static readonly string[] KnownPlatforms = ["qemu", "fc", "xen", "linuxu", "kraftcloud"];
+    static readonly IEnumerable<string> KnownPlatforms = Platforms.All.Select(p => p.Name());
 
-    /// <summary>The same aliases the Kraftfile accepts: kvm→qemu, firecracker→fc, amd64→x86_64, aarch64→arm64.</summary>
-    public static string NormalisePlatform(string plat) => plat.ToLowerInvariant() switch
-    {
-        "kvm" or "qemu" => "qemu",
-        "firecracker" or "fc" => "fc",
-        var p => p,
-    };
+    /// <summary>The same aliases the Kraftfile accepts (<see cref="Platforms"/>): kvm→qemu, firecracker→fc.</summary>
+    public static string NormalisePlatform(string plat) => Platforms.Normalise(plat);
 
-    public static string NormaliseArchitecture(string arch) => arch.ToLowerInvariant() switch
-    {
-        "amd64" or "x86-64" => "x86_64",
-        "aarch64" => "arm64",
-        var a => a,
-    };
+    /// <summary>The same aliases as <see cref="GuestArchNames"/>: amd64→x86_64, aarch64→arm64; unknown ones unchanged (for the message).</summary>
+    public static string NormaliseArchitecture(string arch) => GuestArchNames.TryParse(arch, out var a) ? a.Name() : arch.ToLowerInvariant();
 
     public static IReadOnlyList<Target> Select(KraftProject project, string? target, string? plat, string? arch)
     {

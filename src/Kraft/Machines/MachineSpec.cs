@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Kraft.Machines;
 
@@ -9,13 +10,11 @@ namespace Kraft.Machines;
 public sealed record MachineSpec
 {
     public const long DefaultMemoryMiB = 64;
-    public const string DefaultPlatform = "qemu";
 
     /// <summary>Absolute path of the kernel image.</summary>
     public required string KernelPath { get; init; }
     public required GuestArch Arch { get; init; }
-    /// <summary>Always "qemu" for now.</summary>
-    public string Platform { get; init; } = DefaultPlatform;
+    public Platform Platform { get; init; } = Platform.Qemu;
     public long MemoryMiB { get; init; } = DefaultMemoryMiB;
     public int Cpus { get; init; } = 1;
     /// <summary>Unikraft library parameters, each "lib.param=value", passed verbatim before "--".</summary>
@@ -24,11 +23,31 @@ public sealed record MachineSpec
     public IReadOnlyList<string> AppArgs { get; init; } = [];
     /// <summary>Environment for the guest; becomes env.vars=[ ... ] (needs LIBPOSIX_ENVIRON_LIBPARAM in the image).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
-    /// <summary>Absolute path of an initrd, or null.</summary>
+    /// <summary>Absolute path of an initrd (a given cpio, or the one built from <see cref="Rootfs"/>), or null.</summary>
     public string? InitrdPath { get; init; }
+    /// <summary>What the user asked to become the root filesystem (--rootfs / Kraftfile rootfs: a directory, cpio or Dockerfile), as given.</summary>
+    public string? Rootfs { get; init; }
+    /// <summary>kvm, tcg, or chosen per host (auto: KVM when it works here, see <see cref="AccelVerdicts"/>).</summary>
+    public AccelRequest Accel { get; init; } = AccelRequest.Auto;
+    /// <summary>-p mappings, all on one user-mode NIC (one hostfwd each).</summary>
+    public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+    /// <summary>--network attachments (bridge + tap per entry), filled in by the networks code.</summary>
+    public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
+    /// <summary>-v / Kraftfile volumes (9pfs shares, or the initrd mounted as /).</summary>
+    public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
+    /// <summary>What the user ran, for `kraft ps`' KERNEL column: "project:/dir (qemu/x86_64)" or the kernel path.</summary>
+    public string? Source { get; init; }
+    /// <summary>The project directory the kernel came from, if any.</summary>
+    public string? WorkDir { get; init; }
+    /// <summary>The image's .config (beside the kernel in the build folder), when known: SMP, 9pfs and automount checks read it.</summary>
+    public string? KernelConfigPath { get; init; }
+
     /// <summary>-W: never use KVM, always emulate.</summary>
-    public bool DisableAcceleration { get; init; }
-    /// <summary>What <see cref="KernelImage.Inspect"/> found, when the spec came from <see cref="Create"/>.</summary>
+    [JsonIgnore]
+    public bool DisableAcceleration => Accel == AccelRequest.Tcg;
+
+    /// <summary>What <see cref="KernelImage.Inspect"/> found, when the spec came from <see cref="Create"/> (not stored).</summary>
+    [JsonIgnore]
     public KernelImageInfo? Image { get; init; }
 
     /// <summary>
@@ -47,9 +66,12 @@ public sealed record MachineSpec
         IEnumerable<string>? appArgs = null,
         string? initrd = null,
         bool disableAcceleration = false,
-        IEnumerable<KeyValuePair<string, string>>? env = null)
+        IEnumerable<KeyValuePair<string, string>>? env = null,
+        AccelRequest accel = AccelRequest.Auto)
     {
-        var plat = NormalizePlatform(platform);
+        var plat = platform is null or "" or "auto" ? Platform.Qemu : Platforms.Parse(platform);
+        if (!Platforms.Runnable.Contains(plat))
+            throw new KraftException($"the {plat.Name()} platform cannot run machines", hint: "use --plat qemu");
         var image = KernelImage.Inspect(kernel);
         var guest = image.Arch;
         if (arch is not null)
@@ -89,19 +111,10 @@ public sealed record MachineSpec
             AppArgs = (appArgs ?? []).ToList(),
             Env = (env ?? []).ToList(),
             InitrdPath = initrdPath,
-            DisableAcceleration = disableAcceleration,
+            Accel = disableAcceleration ? AccelRequest.Tcg : accel,
             Image = image,
         };
     }
-
-    static string NormalizePlatform(string? platform) => platform?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "auto" or "qemu" or "kvm" => "qemu",
-        "fc" or "firecracker" => throw new KraftException("the firecracker platform is not supported yet",
-            hint: "use -p qemu"),
-        "xen" => throw new KraftException("the xen platform is not supported", hint: "use -p qemu"),
-        var other => throw new KraftException($"unknown platform '{other}'", hint: "use -p qemu"),
-    };
 
     /// <summary>
     /// Parses a memory size into whole MiB. A bare number means MiB (as for QEMU's -m). Suffixes

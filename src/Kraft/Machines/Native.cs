@@ -9,6 +9,10 @@ internal static partial class Native
 
     public const int O_RDWR = 2;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_PATH = 0x200000;
+    public const int O_DIRECTORY = 0x10000;
+    public const int SIGKILL = 9;
+    public const int SIGCONT = 18;
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EACCES = 13;
@@ -32,6 +36,12 @@ internal static partial class Native
 
     [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Libc, EntryPoint = "setsid", SetLastError = true)]
+    public static partial int SetSid();
+
+    [LibraryImport(Libc, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldFd, int newFd);
 
     [LibraryImport(Libc, EntryPoint = "isatty")]
     public static partial int IsATty(int fd);

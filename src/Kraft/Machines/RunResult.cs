@@ -28,6 +28,10 @@ public sealed record RunResult(RunExitKind Kind, int QemuExitCode, int ExitCode,
     public IReadOnlyList<string> CrashLines { get; init; } = [];
     /// <summary>The guest failed because its CPU lacks RDRAND/RDSEED (Unikraft ≥ 0.17 lib/ukrandom).</summary>
     public bool HwrngFailure { get; init; }
+    /// <summary>The signal that ended the VMM (e.g. 9 for kill -9), when one did.</summary>
+    public int? Signal { get; init; }
+    /// <summary>KVM could not run this guest on this host (QEMU reported a KVM internal error): retry under emulation.</summary>
+    public bool KvmFailed { get; init; }
     /// <summary>From starting QEMU until it exited.</summary>
     public TimeSpan Elapsed { get; init; }
     /// <summary>From starting QEMU until the first console byte (null when there was none).</summary>

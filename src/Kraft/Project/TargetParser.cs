@@ -1,3 +1,4 @@
+using Kraft.Machines;
 using YamlDotNet.RepresentationModel;
 
 namespace Kraft.Project;
@@ -11,22 +12,11 @@ internal static class TargetParser
     public static readonly IReadOnlyList<string> Architectures = ["x86_64", "arm64", "arm"];
     private const string Hint = "write a target as plat/arch (e.g. qemu/x86_64) or as {platform: qemu, architecture: x86_64}";
 
-    /// <summary>kvm and qemu are one platform to kraft, as are firecracker and fc.</summary>
-    public static string NormalisePlatform(string platform) => platform.ToLowerInvariant() switch
-    {
-        "kvm" or "qemu" => "qemu",
-        "firecracker" or "fc" => "fc",
-        var other => other,
-    };
+    /// <summary>kvm and qemu are one platform to kraft, as are firecracker and fc (<see cref="Platforms"/>).</summary>
+    public static string NormalisePlatform(string platform) => Platforms.Normalise(platform);
 
-    /// <summary>The canonical architecture name, or null when it is not one kraft can build.</summary>
-    public static string? NormaliseArchitecture(string arch) => arch.ToLowerInvariant() switch
-    {
-        "x86_64" or "amd64" or "x86-64" => "x86_64",
-        "arm64" or "aarch64" => "arm64",
-        "arm" or "arm32" => "arm",
-        _ => null,
-    };
+    /// <summary>The canonical architecture name, or null when it is not one kraft can build (<see cref="GuestArchNames"/>).</summary>
+    public static string? NormaliseArchitecture(string arch) => GuestArchNames.TryParse(arch, out var a) ? a.Name() : null;
 
     public static IReadOnlyList<Target> Parse(KraftfileContext ctx, YamlNode node, string defaultName)
     {
