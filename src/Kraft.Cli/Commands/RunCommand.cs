@@ -25,19 +25,21 @@ public static class RunCommand
         var initrd = new Option<string?>("--initrd") { Description = "An initial ramdisk (CPIO) to pass to the guest" };
         var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
+        var guest = new GuestStorageOptions();
         var cmd = new Command("run", "Boot a unikernel in the foreground under QEMU (arguments after -- go to the application)")
         {
             memory, smp, kernelArgs, initrd, noAccel, dryRun,
         };
         selection.AddTo(cmd);
+        guest.AddTo(cmd);
         cmd.Aliases.Add("r");
         cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [],
-            r.GetValue(initrd), r.GetValue(noAccel), r.GetValue(dryRun), cancel)));
+            r.GetValue(initrd), r.GetValue(noAccel), r.GetValue(dryRun), guest, cancel)));
         return cmd;
     }
 
     static int Run(ParseResult parse, ProjectTargetOptions selection, string? memory, int? smp,
-        string[] kernelArgs, string? initrd, bool noAccel, bool dryRun, CancellationToken cancel)
+        string[] kernelArgs, string? initrd, bool noAccel, bool dryRun, GuestStorageOptions guest, CancellationToken cancel)
     {
         try
         {
@@ -47,13 +49,14 @@ public static class RunCommand
             IEnumerable<string> appArgs = AppArgs ?? [];
             IEnumerable<KeyValuePair<string, string>> env = [];
             string kernel;
+            KraftProject? project = null;
             if (what is not null && File.Exists(what))
             {
                 kernel = what;
             }
             else
             {
-                var (project, candidates) = selection.Select(parse);
+                (project, var candidates) = selection.Select(parse);
                 var chosen = PickTarget(project, candidates);
                 kernel = Path.Combine(project.OutDir, chosen.KernelName);
                 if (!File.Exists(kernel))
@@ -73,8 +76,10 @@ public static class RunCommand
             if (plat is not null && TargetSelector.NormalisePlatform(plat) != "qemu")
                 throw new KraftException($"running on platform '{plat}' is not supported yet", hint: "use -p qemu (Firecracker and Xen come later)");
 
-            var spec = MachineSpec.Create(kernel, arch, "qemu", memory, smp, kernelArgs, appArgs, initrd, noAccel, env);
             using var reporter = new ConsoleReporter();
+            var storage = guest.Resolve(parse, kernel, arch, project, initrd, reporter, cancel);
+            var spec = MachineSpec.Create(kernel, arch, "qemu", memory, smp, kernelArgs, appArgs, storage.InitrdPath, noAccel, env)
+                with { Volumes = storage.Volumes, Rootfs = parse.GetValue(guest.Rootfs) ?? project?.Rootfs };
             var launch = QemuRunner.Prepare(spec, reporter);
             if (dryRun)
             {

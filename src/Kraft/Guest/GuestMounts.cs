@@ -1,12 +1,7 @@
 using System.Text;
+using Kraft.Machines;
 
 namespace Kraft.Guest;
-
-/// <summary>A host directory shared with the guest over 9pfs.</summary>
-/// <param name="HostPath">Absolute path of an existing directory.</param>
-/// <param name="GuestPath">Absolute mount point in the guest.</param>
-/// <param name="Name">The named volume it came from (kraft vol), or null for a plain directory.</param>
-public sealed record VolumeMount(string HostPath, string GuestPath, bool ReadOnly = false, string? Name = null);
 
 /// <summary>
 /// What the guest mounts at boot, as pure functions: the 9pfs devices for QEMU and the
@@ -23,15 +18,30 @@ public static class GuestMounts
     /// <summary>The 9p mount tag of the <paramref name="index"/>-th volume (0-based): fs1, fs2...</summary>
     public static string Tag(int index) => $"fs{index + 1}";
 
-    /// <summary>The fstab entries: the initrd as / first (when asked), then one per volume in order.</summary>
-    public static IReadOnlyList<string> FstabEntries(bool initrdAsRoot, IReadOnlyList<VolumeMount> volumes)
+    /// <summary>The 9pfs shares among <paramref name="mounts"/>, in order (the initrd is not one).</summary>
+    public static IReadOnlyList<VolumeMount> Shares(IReadOnlyList<VolumeMount> mounts) =>
+        mounts.Where(m => m.Driver == VolumeMount.NinePfs).ToList();
+
+    /// <summary>
+    /// The fstab entries, in the order of <paramref name="mounts"/>: the initrd extracted at its
+    /// path (KraftKit's initrd0:/:extract:::), each 9pfs share by its tag, read-only ones with MS_RDONLY.
+    /// </summary>
+    public static IReadOnlyList<string> FstabEntries(IReadOnlyList<VolumeMount> mounts)
     {
         var list = new List<string>();
-        if (initrdAsRoot) list.Add(InitrdRootEntry);
-        for (var i = 0; i < volumes.Count; i++)
-            list.Add($"{Tag(i)}:{volumes[i].GuestPath}:9pfs:{(volumes[i].ReadOnly ? ReadOnlyFlag.ToString() : "")}::mkmp");
+        var share = 0;
+        foreach (var m in mounts)
+        {
+            if (m.Driver == VolumeMount.Initrd)
+                list.Add($"initrd0:{m.GuestPath}:extract:::");
+            else
+                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::mkmp");
+        }
         return list;
     }
+
+    /// <summary>vfs.fstab=[ ... ] for <paramref name="mounts"/>, or null when there is nothing to mount.</summary>
+    public static string? FstabParam(IReadOnlyList<VolumeMount> mounts) => FstabParam(FstabEntries(mounts));
 
     /// <summary>vfs.fstab=[ "e1" "e2" ], or null when there is nothing to mount.</summary>
     public static string? FstabParam(IReadOnlyList<string> entries)
@@ -46,13 +56,14 @@ public static class GuestMounts
     /// QEMU's -fsdev/-device pairs for the volumes. <paramref name="passthrough"/> (root only)
     /// keeps host ownership and modes; otherwise security_model=none, which a normal user can run.
     /// </summary>
-    public static IReadOnlyList<string> QemuArgs(IReadOnlyList<VolumeMount> volumes, bool passthrough)
+    public static IReadOnlyList<string> QemuArgs(IReadOnlyList<VolumeMount> mounts, bool passthrough)
     {
         var a = new List<string>();
-        for (var i = 0; i < volumes.Count; i++)
+        var shares = Shares(mounts);
+        for (var i = 0; i < shares.Count; i++)
         {
-            var v = volumes[i];
-            var fsdev = $"local,id=hvirtio{i + 1},path={QemuOptionValue(v.HostPath)},security_model={(passthrough ? "passthrough" : "none")}";
+            var v = shares[i];
+            var fsdev = $"local,id=hvirtio{i + 1},path={QemuOptionValue(v.Source)},security_model={(passthrough ? "passthrough" : "none")}";
             if (v.ReadOnly) fsdev += ",readonly=on";
             a.AddRange(["-fsdev", fsdev, "-device", $"virtio-9p-pci,fsdev=hvirtio{i + 1},mount_tag={Tag(i)}"]);
         }
@@ -69,12 +80,12 @@ public static class GuestMounts
     /// </summary>
     public static bool CheckImage(ImageKconfig? config, string kernelPath, bool hasInitrd, IReadOnlyList<VolumeMount> volumes)
     {
-        if (config is null) return hasInitrd;
+        if (config is null) return false; // unknown image: a vfs.fstab it may not parse could reach main() as arguments
         if (volumes.Count > 0)
         {
             if (!config.Has9pfs)
                 throw new KraftException(
-                    $"{kernelPath} was built without 9pfs, so it cannot mount the volume {volumes[0].HostPath}:{volumes[0].GuestPath} "
+                    $"{kernelPath} was built without 9pfs, so it cannot mount the volume {volumes[0].Source}:{volumes[0].GuestPath} "
                     + $"({config.Path} does not enable CONFIG_LIB9PFS and CONFIG_LIBUK9P)",
                     hint: "add to the Kraftfile's kconfig: CONFIG_LIBVFSCORE=y, CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y, CONFIG_LIBUK9P=y, CONFIG_LIB9PFS=y; then kraft build");
             if (!config.MountsFromCommandLine)

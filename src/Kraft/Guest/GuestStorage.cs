@@ -1,9 +1,10 @@
+using Kraft.Machines;
 using Kraft.Project;
 using Kraft.Rootfs;
 
 namespace Kraft.Guest;
 
-/// <summary>What a machine is given to mount: its initrd (maybe built from a rootfs), its 9pfs volumes, and the vfs.fstab= that mounts them.</summary>
+/// <summary>What a machine is given to mount: its initrd (maybe built from a rootfs), its volumes (9pfs shares, and the initrd as / when the image mounts from the command line), and the vfs.fstab= that mounts them.</summary>
 /// <param name="FstabParam">vfs.fstab=[ ... ] for the kernel command line, or null.</param>
 public sealed record GuestStorage(string? InitrdPath, IReadOnlyList<VolumeMount> Volumes, string? FstabParam, RootfsResult? Rootfs)
 {
@@ -53,22 +54,8 @@ public sealed record GuestStorage(string? InitrdPath, IReadOnlyList<VolumeMount>
 
         var config = ImageKconfig.ForKernel(kernelPath);
         var extractRoot = GuestMounts.CheckImage(config, kernelPath, initrdPath is not null, mounts);
-        var entries = GuestMounts.FstabEntries(extractRoot, mounts);
-        return new GuestStorage(initrdPath, mounts, GuestMounts.FstabParam(entries), built);
-    }
-
-    /// <summary>
-    /// The kernel arguments with <see cref="FstabParam"/> added, unless the user passed their own
-    /// vfs.fstab (which then wins, as -a does in KraftKit).
-    /// </summary>
-    public IReadOnlyList<string> WithFstab(IReadOnlyList<string> kernelArgs, IReporter reporter)
-    {
-        if (FstabParam is null) return kernelArgs;
-        if (kernelArgs.Any(a => a.StartsWith("vfs.fstab=", StringComparison.Ordinal)))
-        {
-            reporter.Warn($"-a vfs.fstab=... replaces kraft's {FstabParam}; make sure it mounts the initrd and volumes you gave");
-            return kernelArgs;
-        }
-        return [.. kernelArgs, FstabParam];
+        if (extractRoot)
+            mounts.Insert(0, new VolumeMount { Source = initrdPath!, GuestPath = "/", Driver = VolumeMount.Initrd });
+        return new GuestStorage(initrdPath, mounts, GuestMounts.FstabParam(mounts), built);
     }
 }

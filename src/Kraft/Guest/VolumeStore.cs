@@ -1,4 +1,5 @@
 using Kraft.Host;
+using Kraft.Machines;
 
 namespace Kraft.Guest;
 
@@ -73,9 +74,9 @@ public sealed class VolumeStore(string runtimeDir)
     public VolumeMount Resolve(string source, string guestPath, bool readOnly, string baseDir)
     {
         if (!source.Contains('/') && Get(source) is { } named)
-            return new VolumeMount(named.Path, guestPath, readOnly, named.Name);
+            return new VolumeMount { Source = named.Path, GuestPath = guestPath, ReadOnly = readOnly, VolumeName = named.Name };
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, source));
-        if (Directory.Exists(full)) return new VolumeMount(full, guestPath, readOnly);
+        if (Directory.Exists(full)) return new VolumeMount { Source = full, GuestPath = guestPath, ReadOnly = readOnly };
         if (File.Exists(full))
             throw new KraftException($"volume source {source} is a file; 9pfs shares directories",
                 hint: "share the directory that holds it, or put the file into the root filesystem (--rootfs)");
