@@ -12,12 +12,18 @@ public sealed class ProjectTargetOptions
 {
     public Argument<string?> Directory { get; }
     public Option<string?> Kraftfile { get; } = new("--kraftfile", "-K") { Description = "Use this Kraftfile instead of searching the directory" };
-    public Option<string?> Plat { get; } = new("--plat", "-p") { Description = "Only targets of this platform (qemu, fc, xen; kvm and firecracker are aliases)" };
+    public Option<string?> Plat { get; }
     public Option<string?> Arch { get; } = new("--arch", "-m") { Description = "Only targets of this architecture (x86_64, arm64, arm)" };
     public Option<string?> Target { get; } = new("--target", "-t") { Description = "Only this target (its name, or plat/arch)" };
 
-    public ProjectTargetOptions(string argumentName = "dir", string description = "The project directory (default: the current one)") =>
+    /// <param name="platShortAlias">false for the machine commands, where -p publishes a port (as in KraftKit and Docker).</param>
+    public ProjectTargetOptions(string argumentName = "dir", string description = "The project directory (default: the current one)", bool platShortAlias = true)
+    {
         Directory = new Argument<string?>(argumentName) { Description = description, Arity = ArgumentArity.ZeroOrOne };
+        Plat = platShortAlias
+            ? new("--plat", "-p") { Description = "Only targets of this platform (qemu, fc, xen; kvm and firecracker are aliases)" }
+            : new("--plat") { Description = "The platform: qemu, fc, xen (kvm and firecracker are aliases)" };
+    }
 
     public void AddTo(Command command)
     {

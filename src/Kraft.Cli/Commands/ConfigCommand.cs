@@ -70,7 +70,7 @@ public static class ConfigCommand
             try
             {
                 var (project, targets) = selection.Select(r, Environment.CurrentDirectory);
-                var target = RunCommand.PickTarget(project, targets);
+                var target = Kraft.Machines.RunPlanner.PickTarget(project, targets);
                 var plan = new ProjectBuilder(new ConsoleReporter()).Plan(project, [target], fetch: false, cancel);
                 var config = TargetConfig.Open(plan, plan.Targets[0]);
                 return Task.FromResult(action(config, arg is null ? [] : r.GetValue(arg) ?? [], r));

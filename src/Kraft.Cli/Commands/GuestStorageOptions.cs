@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Kraft.Guest;
-using Kraft.Machines;
-using Kraft.Project;
 
 namespace Kraft.Cli;
 
@@ -22,12 +19,5 @@ public sealed class GuestStorageOptions
     {
         command.Options.Add(Rootfs);
         command.Options.Add(Volumes);
-    }
-
-    public GuestStorage Resolve(ParseResult r, string kernel, string? arch, KraftProject? project, string? initrd, IReporter reporter, CancellationToken cancel)
-    {
-        var archName = arch is not null ? GuestArchNames.Parse(arch).Name() : KernelImage.Inspect(kernel).Arch.Name();
-        return GuestStorage.Resolve(kernel, archName, project, r.GetValue(Rootfs), initrd, r.GetValue(Volumes) ?? [],
-            new VolumeStore(Host.RuntimeDirectory.Resolve()), reporter, cancel);
     }
 }

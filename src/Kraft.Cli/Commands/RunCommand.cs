@@ -1,12 +1,13 @@
 using System.CommandLine;
-using Kraft.Build;
 using Kraft.Cli.Rendering;
 using Kraft.Machines;
-using Kraft.Project;
 
 namespace Kraft.Cli;
 
-/// <summary><c>kraft run</c>: boot a built target, or any kernel file, in the foreground.</summary>
+/// <summary>
+/// <c>kraft run</c>: boot a built target, or any kernel file, as a machine: in the foreground
+/// (console here, exit code from the guest) or detached (-d: prints the name, runs on).
+/// </summary>
 public static class RunCommand
 {
     /// <summary>Arguments after the first bare "--": they belong to the guest, not to kraft.</summary>
@@ -14,7 +15,8 @@ public static class RunCommand
 
     public static Command Create()
     {
-        var selection = new ProjectTargetOptions("dir|kernel", "A project directory (default: the current one) or a kernel image");
+        var selection = new ProjectTargetOptions("dir|kernel", "A project directory (default: the current one) or a kernel image", platShortAlias: false);
+        var machineOptions = new MachineOptions();
         var memory = new Option<string?>("--memory", "-M") { Description = "Guest memory (64M, 64Mi, 1G...; default 64Mi)" };
         var smp = new Option<int?>("--smp") { Description = "Number of virtual CPUs (default 1)" };
         var kernelArgs = new Option<string[]>("--kernel-arg", "-a")
@@ -23,94 +25,114 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var initrd = new Option<string?>("--initrd") { Description = "An initial ramdisk (CPIO) to pass to the guest" };
-        var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available" };
+        var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available (same as --accel tcg)" };
+        var accel = new Option<string?>("--accel") { Description = "kvm or tcg (default: KVM when it runs guests on this host, else emulation)" };
+        accel.AcceptOnlyFromAmong("kvm", "tcg");
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
-        var guest = new GuestStorageOptions();
-        var cmd = new Command("run", "Boot a unikernel in the foreground under QEMU (arguments after -- go to the application)")
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background: print the machine's name once it runs" };
+        var name = new Option<string?>("--name", "-n") { Description = "The machine's name (default: a random adjective_noun)" };
+        var remove = new Option<bool>("--rm") { Description = "Remove the machine when it exits (foreground runs)" };
+        var noStart = new Option<bool>("--no-start") { Description = "Only create the machine (kraft start starts it)" };
+        var ports = new Option<string[]>("--port", "-p")
         {
-            memory, smp, kernelArgs, initrd, noAccel, dryRun,
+            Description = "Publish a guest port: [hostIP:]hostPort:guestPort[/tcp|udp], ranges allowed (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var guest = new GuestStorageOptions();
+        var cmd = new Command("run", "Boot a unikernel as a machine, in the foreground or detached (arguments after -- go to the application)")
+        {
+            memory, smp, kernelArgs, initrd, noAccel, accel, dryRun, detach, name, remove, noStart, ports,
         };
         selection.AddTo(cmd);
+        machineOptions.AddTo(cmd);
         guest.AddTo(cmd);
         cmd.Aliases.Add("r");
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [],
-            r.GetValue(initrd), r.GetValue(noAccel), r.GetValue(dryRun), guest, cancel)));
+        cmd.SetAction((r, cancel) =>
+        {
+            try
+            {
+                var request = new RunRequest
+                {
+                    What = r.GetValue(selection.Directory),
+                    Platform = r.GetValue(selection.Plat),
+                    Arch = r.GetValue(selection.Arch),
+                    Memory = r.GetValue(memory),
+                    Cpus = r.GetValue(smp),
+                    KernelArgs = r.GetValue(kernelArgs) ?? [],
+                    AppArgs = AppArgs,
+                    Initrd = r.GetValue(initrd),
+                    Accel = r.GetValue(noAccel) ? AccelRequest.Tcg : r.GetValue(accel) switch
+                    {
+                        "kvm" => AccelRequest.Kvm,
+                        "tcg" => AccelRequest.Tcg,
+                        _ => AccelRequest.Auto,
+                    },
+                    Ports = r.GetValue(ports) ?? [],
+                    Rootfs = r.GetValue(guest.Rootfs),
+                    Volumes = r.GetValue(guest.Volumes) ?? [],
+                    RuntimeDir = r.GetValue(machineOptions.RuntimeDir),
+                    Reporter = StderrReporter.Instance,
+                };
+                var spec = RunPlanner.Plan(request, () => selection.Select(r));
+                return Task.FromResult(Run(r, machineOptions, spec, r.GetValue(name), r.GetValue(detach), r.GetValue(remove),
+                    r.GetValue(noStart), r.GetValue(dryRun), cancel));
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult(Program.Failure(e));
+            }
+        });
         return cmd;
     }
 
-    static int Run(ParseResult parse, ProjectTargetOptions selection, string? memory, int? smp,
-        string[] kernelArgs, string? initrd, bool noAccel, bool dryRun, GuestStorageOptions guest, CancellationToken cancel)
+    static int Run(ParseResult r, MachineOptions options, MachineSpec spec, string? name, bool detach, bool remove,
+        bool noStart, bool dryRun, CancellationToken cancel)
     {
+        if (dryRun)
+        {
+            using var dryReporter = new ConsoleReporter();
+            Console.Out.WriteLine(QemuRunner.Prepare(spec, dryReporter).CommandLine);
+            return 0;
+        }
+        if (detach && remove)
+            throw new KraftException("--rm applies to foreground runs", hint: "remove a detached machine with kraft rm NAME once it has exited");
+        var store = options.Store(r);
+        if (detach || noStart)
+        {
+            var controller = new MachineController(store, StderrReporter.Instance);
+            var machine = controller.Create(spec, name);
+            if (!noStart)
+            {
+                machine = controller.StartDetached(machine, MachineOptions.KraftBinary);
+                if (machine.Status.State is MachineState.Exited or MachineState.Failed && machine.Status.ExitCode is not 0)
+                {
+                    Console.Out.WriteLine(machine.Name);
+                    throw new KraftException($"machine '{machine.Name}' {machine.Status.Describe()}: {machine.Status.Message ?? "it ended at once"}",
+                        hint: machine.Status.Hint ?? $"see its console: kraft logs {machine.Name}");
+                }
+                if (machine.Status.AccelNote is { } note) StderrReporter.Instance.Info(note);
+            }
+            Console.Out.WriteLine(machine.Name);
+            return 0;
+        }
+
+        using var reporter = new ConsoleReporter();
+        var fg = new MachineController(store, reporter);
+        var m = fg.Create(spec, name, foreground: true);
+        RunResult result;
         try
         {
-            var what = parse.GetValue(selection.Directory);
-            var plat = parse.GetValue(selection.Plat);
-            var arch = parse.GetValue(selection.Arch);
-            IEnumerable<string> appArgs = AppArgs ?? [];
-            IEnumerable<KeyValuePair<string, string>> env = [];
-            string kernel;
-            KraftProject? project = null;
-            if (what is not null && File.Exists(what))
-            {
-                kernel = what;
-            }
-            else
-            {
-                (project, var candidates) = selection.Select(parse);
-                var chosen = PickTarget(project, candidates);
-                kernel = Path.Combine(project.OutDir, chosen.KernelName);
-                if (!File.Exists(kernel))
-                    throw new KraftException($"{chosen.Name} ({chosen.PlatArch}) is not built yet: {kernel} does not exist",
-                        hint: $"build it with: kraft build -t {chosen.PlatArch}");
-                arch ??= chosen.Architecture;
-                plat ??= chosen.Platform;
-                if (AppArgs is null && project.Cmd.Count > 0)
-                {
-                    // In a Kraftfile's cmd, a "--" separates library parameters from the application's arguments.
-                    var sep = project.Cmd.ToList().IndexOf("--");
-                    appArgs = sep < 0 ? project.Cmd : project.Cmd.Skip(sep + 1);
-                    if (sep >= 0 && kernelArgs.Length == 0) kernelArgs = project.Cmd.Take(sep).ToArray();
-                }
-                env = project.Env;
-            }
-            if (plat is not null && TargetSelector.NormalisePlatform(plat) != "qemu")
-                throw new KraftException($"running on platform '{plat}' is not supported yet", hint: "use -p qemu (Firecracker and Xen come later)");
-
-            using var reporter = new ConsoleReporter();
-            var storage = guest.Resolve(parse, kernel, arch, project, initrd, reporter, cancel);
-            var spec = MachineSpec.Create(kernel, arch, "qemu", memory, smp, kernelArgs, appArgs, storage.InitrdPath, noAccel, env)
-                with { Volumes = storage.Volumes, Rootfs = parse.GetValue(guest.Rootfs) ?? project?.Rootfs };
-            var launch = QemuRunner.Prepare(spec, reporter);
-            if (dryRun)
-            {
-                Console.Out.WriteLine(launch.CommandLine);
-                return 0;
-            }
-            var result = QemuRunner.Run(launch, reporter, cancel);
-            if (result.ToException() is { } error)
-            {
-                Console.Out.Flush();
-                Console.Error.WriteLine($"error: {error.Describe()}");
-            }
-            return result.ExitCode;
+            result = fg.Supervise(m, Console.OpenStandardOutput(), cancel);
         }
-        catch (Exception e)
+        finally
         {
-            return Program.Failure(e);
+            if (remove) fg.Remove(m, force: true);
         }
-    }
-
-    /// <summary>
-    /// Several targets may match: prefer built ones, then this machine's architecture (no
-    /// emulation), then QEMU, as KraftKit picks the host's qemu target.
-    /// </summary>
-    internal static Target PickTarget(KraftProject project, IReadOnlyList<Target> candidates)
-    {
-        var host = GuestArchNames.Host?.Name();
-        return candidates
-            .OrderByDescending(t => File.Exists(Path.Combine(project.OutDir, t.KernelName)))
-            .ThenByDescending(t => t.Architecture == host)
-            .ThenByDescending(t => t.Platform == "qemu")
-            .First();
+        if (result.ToException() is { } error)
+        {
+            Console.Out.Flush();
+            Console.Error.WriteLine($"error: {error.Describe()}");
+        }
+        return result.ExitCode;
     }
 }

@@ -48,7 +48,7 @@ public sealed class ImageKconfig
         return null;
     }
 
-    /// <summary>Reads KEY=value lines ("# KEY is not set" and other comments are skipped); bounded to 16 MiB.</summary>
+    /// <summary>Reads KEY=value lines ("# KEY is not set" is n; other comments are skipped); bounded to 16 MiB.</summary>
     public static ImageKconfig Load(string path)
     {
         var info = new FileInfo(path);
@@ -58,6 +58,11 @@ public sealed class ImageKconfig
         foreach (var raw in File.ReadLines(path))
         {
             var line = raw.Trim();
+            if (line.StartsWith("# CONFIG_", StringComparison.Ordinal) && line.EndsWith(" is not set", StringComparison.Ordinal))
+            {
+                values[line[2..^11]] = "n";
+                continue;
+            }
             if (line.Length == 0 || line[0] == '#') continue;
             var eq = line.IndexOf('=');
             if (eq <= 0) continue;

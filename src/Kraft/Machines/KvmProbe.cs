@@ -31,7 +31,11 @@ public static class KvmProbe
     }
 
     /// <summary>Probes the KVM device file itself, without the host/guest architecture check.</summary>
-    public static KvmStatus ProbeDevice(string devKvm, string sysModule = "/sys/module")
+    /// <param name="detectPvm">
+    /// false: do not guess from the kvm_pvm module; the caller finds out by running the guest (and
+    /// remembers the verdict, <see cref="AccelVerdicts"/>).
+    /// </param>
+    public static KvmStatus ProbeDevice(string devKvm, string sysModule = "/sys/module", bool detectPvm = true)
     {
         try
         {
@@ -71,7 +75,7 @@ public static class KvmProbe
 
             // PVM ("pagetable-based virtual machine", module kvm_pvm) serves /dev/kvm inside some
             // container VMs but only runs guests built for it: Unikraft hangs or QEMU aborts there.
-            if (Directory.Exists(Path.Combine(sysModule, "kvm_pvm")) && !HasHardwareKvm(sysModule))
+            if (detectPvm && IsPvm(sysModule))
                 return new KvmStatus(false, "the host's KVM is PVM (kvm_pvm), which cannot run Unikraft guests");
             return KvmStatus.Available;
         }
@@ -80,6 +84,10 @@ public static class KvmProbe
             return new KvmStatus(false, $"cannot probe {devKvm}: {e.Message}");
         }
     }
+
+    /// <summary>Whether this host's KVM is PVM (kvm_pvm loaded, no kvm_intel/kvm_amd).</summary>
+    public static bool IsPvm(string sysModule = "/sys/module") =>
+        Directory.Exists(Path.Combine(sysModule, "kvm_pvm")) && !HasHardwareKvm(sysModule);
 
     static bool HasHardwareKvm(string sysModule) =>
         Directory.Exists(Path.Combine(sysModule, "kvm_intel")) || Directory.Exists(Path.Combine(sysModule, "kvm_amd"));

@@ -26,6 +26,23 @@ internal static partial class Native
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
 
+    [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    public const int O_WRONLY = 1, O_CREAT = 0x40, O_APPEND = 0x400;
+
+    /// <summary>
+    /// A log file opened with O_APPEND, so that several writers (QEMU's pumps, the supervisor's
+    /// stderr) never overwrite each other (Linux appends even for pwrite on such a descriptor).
+    /// </summary>
+    public static FileStream OpenAppend(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        var fd = Open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0x1A4 /* 0644 */);
+        if (fd < 0) throw new IOException($"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1);
+    }
+
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

@@ -15,6 +15,7 @@ public sealed record PortMapping(string HostIp, int HostPort, int GuestPort, Por
     public const string AnyAddress = "0.0.0.0";
     public const int MaxMappings = 256;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ProtocolName => Protocol == PortProtocol.Udp ? "udp" : "tcp";
 
     /// <summary>As Docker and `kraft ps` print it: 127.0.0.1:8080->80/tcp.</summary>

@@ -14,6 +14,11 @@ public enum Acceleration
 /// Builds QEMU's argv for a foreground run: the guest console on stdio, no display, no default
 /// devices. A pure function of the spec and the probe results, so every case is unit-testable.
 /// </summary>
+/// <summary>What makes a QEMU process a stored machine: its name, control socket, pid file and (detached) console log.</summary>
+/// <param name="ConsoleLog">Absolute path the serial console is appended to; null: on stdio (a foreground run copies it).</param>
+/// <param name="QmpSocketName">The QMP socket's name relative to QEMU's working directory (the machine folder).</param>
+public sealed record QemuMachineArgs(string Name, string? ConsoleLog, string QmpSocketName, string PidFile);
+
 public static class QemuCommandLine
 {
     /// <summary>isa-debug-exit port that Unikraft writes its shutdown status to on QEMU/x86.</summary>
@@ -36,7 +41,7 @@ public static class QemuCommandLine
     /// <paramref name="leadingArgs"/> (from KRAFTKIT_QEMU) come first.
     /// </summary>
     public static IReadOnlyList<string> Build(MachineSpec spec, Acceleration accel, Version? qemuVersion = null,
-        IReadOnlyList<string>? leadingArgs = null)
+        IReadOnlyList<string>? leadingArgs = null, QemuMachineArgs? machine = null)
     {
         var a = new List<string>();
         if (leadingArgs is not null) a.AddRange(leadingArgs);
@@ -65,8 +70,21 @@ public static class QemuCommandLine
         // under TCG. The serial port we ask for below is still created.
         a.AddRange(["-nodefaults", "-no-reboot", "-display", "none"]);
         if (spec.Arch == GuestArch.X86_64) a.AddRange(["-vga", "none"]);
-        a.AddRange(["-serial", "stdio"]);
+        if (machine is not null)
+        {
+            // The host's `ps` shows which QEMU is which machine.
+            a.AddRange(["-name", machine.Name.Replace(",", ",,")]);
+            // A relative socket name: QEMU runs in the machine folder, whose path may be longer
+            // than a unix socket address allows.
+            a.AddRange(["-qmp", $"unix:{machine.QmpSocketName},server=on,wait=off"]);
+            a.AddRange(["-pidfile", machine.PidFile]);
+        }
+        if (machine?.ConsoleLog is { } log)
+            a.AddRange(["-chardev", $"file,id=console,path={log.Replace(",", ",,")},append=on", "-serial", "chardev:console"]);
+        else
+            a.AddRange(["-serial", "stdio"]);
         if (HasDebugExit(spec.Arch)) a.AddRange(["-device", DebugExitDevice]);
+        a.AddRange(PortArgs(spec.Ports));
 
         a.AddRange(["-kernel", spec.KernelPath]);
         if (spec.InitrdPath is not null) a.AddRange(["-initrd", spec.InitrdPath]);
@@ -74,6 +92,22 @@ public static class QemuCommandLine
         var append = Append(spec);
         if (append.Length > 0) a.AddRange(["-append", append]);
         return a;
+    }
+
+    /// <summary>
+    /// Every -p mapping on one user-mode (SLIRP) NIC, one hostfwd each, so they all reach the
+    /// guest's single interface; the host address is honoured (127.0.0.1 binds loopback only).
+    /// </summary>
+    public static IReadOnlyList<string> PortArgs(IReadOnlyList<PortMapping> ports)
+    {
+        if (ports.Count == 0) return [];
+        var netdev = new StringBuilder("user,id=ports0");
+        foreach (var p in ports)
+        {
+            var ip = p.HostIp.Contains(':') ? $"[{p.HostIp}]" : p.HostIp;
+            netdev.Append($",hostfwd={p.ProtocolName}:{ip}:{p.HostPort}-:{p.GuestPort}");
+        }
+        return ["-netdev", netdev.ToString(), "-device", "virtio-net-pci,netdev=ports0"];
     }
 
     /// <summary>The -cpu value for x86_64 under TCG.</summary>

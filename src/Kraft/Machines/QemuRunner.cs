@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using Kraft.Host;
 
 namespace Kraft.Machines;
@@ -28,14 +25,17 @@ public static class QemuRunner
     /// matters (x86_64 under TCG) and builds the argv. Throws <see cref="KraftException"/> when
     /// QEMU is missing.
     /// </summary>
-    public static QemuLaunch Prepare(MachineSpec spec, IReporter reporter)
+    public static QemuLaunch Prepare(MachineSpec spec, IReporter reporter) =>
+        Prepare(spec, ChooseAcceleration(spec, reporter), null);
+
+    /// <summary>The launch for an accelerator already chosen; <paramref name="machine"/> makes it a stored machine's QEMU.</summary>
+    public static QemuLaunch Prepare(MachineSpec spec, Acceleration accel, QemuMachineArgs? machine)
     {
         var qemu = QemuProbe.Locate(spec.Arch);
-        var accel = ChooseAcceleration(spec, reporter);
         Version? version = null;
         if (spec.Arch == GuestArch.X86_64 && accel == Acceleration.Tcg)
             version = QemuProbe.GetVersion(qemu);
-        return new QemuLaunch(spec, qemu, accel, version, QemuCommandLine.Build(spec, accel, version, qemu.LeadingArgs));
+        return new QemuLaunch(spec, qemu, accel, version, QemuCommandLine.Build(spec, accel, version, qemu.LeadingArgs, machine));
     }
 
     static Acceleration ChooseAcceleration(MachineSpec spec, IReporter reporter)
@@ -64,138 +64,12 @@ public static class QemuRunner
     /// Killed with exit code 130). Console bytes are copied to <paramref name="console"/> (default:
     /// our stdout) as they arrive; stdin is inherited so the user can type to the guest. QEMU's
     /// warnings go to <see cref="IReporter.Warn"/> as they come; the rest of its stderr ends up in
-    /// the result's message when QEMU fails.
+    /// the result's message when QEMU fails. No machine is recorded (see <see cref="MachineController"/>).
     /// </summary>
     public static RunResult Run(QemuLaunch launch, IReporter reporter, CancellationToken cancel = default, Stream? console = null)
     {
-        var psi = new ProcessStartInfo(launch.Qemu.Path)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-        };
-        foreach (var a in launch.Args) psi.ArgumentList.Add(a);
-
-        var terminal = Native.TerminalState.Capture();
-        var scanner = new ConsoleScanner();
-        var stderr = new StringBuilder();
-        var stderrGate = new object();
-        var cancelled = 0;
-        var kvmInternalError = false;
-        using var process = new Process { StartInfo = psi };
-        Timer? killTimer = null;
-
-        // QEMU first gets SIGTERM (it then restores the terminal and exits cleanly); whatever is
-        // left of its process tree after the grace period, including children it orphaned, is SIGKILLed.
-        var stopGate = new object();
-        List<int>? descendants = null;
-        void Stop()
-        {
-            lock (stopGate)
-            {
-                try
-                {
-                    if (descendants is not null || process.HasExited) return;
-                    descendants = ProcessTree.Descendants(process.Id);
-                    Native.Kill(process.Id, Native.SIGTERM);
-                    killTimer = new Timer(_ => ProcessRunner.KillTree(process), null, StopGrace, Timeout.InfiniteTimeSpan);
-                }
-                catch (InvalidOperationException) { }
-            }
-        }
-        void Cancel()
-        {
-            Interlocked.Exchange(ref cancelled, 1);
-            Stop();
-        }
-
-        var signals = new List<PosixSignalRegistration>();
-        var clock = Stopwatch.StartNew();
-        long firstOutputTicks = -1;
-        try
-        {
-            try { process.Start(); }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new KraftException($"could not start '{launch.Qemu.Path}': {e.Message}",
-                    hint: $"install QEMU (sudo apt-get install -y {(launch.Spec.Arch == GuestArch.X86_64 ? "qemu-system-x86" : "qemu-system-arm")})");
-            }
-            foreach (var sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-                signals.Add(PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; Cancel(); }));
-            using var cancelReg = cancel.Register(Cancel);
-
-            var output = console ?? Console.OpenStandardOutput();
-            var outPump = new Thread(() =>
-            {
-                var src = process.StandardOutput.BaseStream;
-                var buf = new byte[16384];
-                int n;
-                try
-                {
-                    while ((n = src.Read(buf, 0, buf.Length)) > 0)
-                    {
-                        if (firstOutputTicks < 0) firstOutputTicks = clock.ElapsedTicks;
-                        try { output.Write(buf, 0, n); output.Flush(); }
-                        catch (IOException) { } // our stdout went away (closed pipe); keep draining
-                        scanner.Feed(buf.AsSpan(0, n));
-                    }
-                }
-                catch (IOException) { }
-                catch (ObjectDisposedException) { }
-                scanner.Complete();
-            }) { IsBackground = true, Name = "qemu-console" };
-            var errPump = new Thread(() =>
-            {
-                try
-                {
-                    string? line;
-                    while ((line = process.StandardError.ReadLine()) is not null)
-                    {
-                        lock (stderrGate) stderr.AppendLine(line);
-                        if (line.Contains("KVM internal error", StringComparison.Ordinal))
-                        {
-                            // QEMU pauses the VM and would wait forever.
-                            kvmInternalError = true;
-                            Stop();
-                        }
-                        else if (line.Contains(": warning: ", StringComparison.Ordinal))
-                            reporter.Warn(line);
-                    }
-                }
-                catch (IOException) { }
-                catch (ObjectDisposedException) { }
-            }) { IsBackground = true, Name = "qemu-stderr" };
-            outPump.Start();
-            errPump.Start();
-
-            process.WaitForExit();
-            lock (stopGate)
-                if (descendants is not null)
-                    ProcessTree.KillAll(descendants);
-            // A child QEMU started (or one that slipped past the kill, e.g. forked while we were
-            // stopping) can keep the pipes open after QEMU itself is gone: drain what is there,
-            // but never wait for such an orphan.
-            var draining = Stopwatch.StartNew();
-            outPump.Join(PipeDrainAfterExit);
-            errPump.Join(TimeSpan.FromTicks(Math.Max(0, (PipeDrainAfterExit - draining.Elapsed).Ticks)));
-            clock.Stop();
-            killTimer?.Dispose();
-        }
-        finally
-        {
-            foreach (var s in signals) s.Dispose();
-            terminal?.Restore();
-        }
-
-        string err;
-        lock (stderrGate) err = stderr.ToString();
-        var result = Classify(launch, process.ExitCode, cancelled == 1, kvmInternalError, scanner, err);
-        return result with
-        {
-            Elapsed = clock.Elapsed,
-            FirstOutput = firstOutputTicks < 0 ? null : TimeSpan.FromSeconds(firstOutputTicks / (double)Stopwatch.Frequency),
-        };
+        using var vmm = QemuVmmProcess.Start(launch, new QemuVmmOptions(null, console ?? Console.OpenStandardOutput()), reporter);
+        return vmm.Wait(cancel);
     }
 
     /// <summary>Maps QEMU's exit status and what the console showed to a <see cref="RunResult"/>.</summary>

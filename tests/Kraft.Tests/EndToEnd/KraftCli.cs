@@ -16,6 +16,9 @@ public static class KraftCli
     /// <summary>Config and caches for CLI runs that do not set their own (one per test process).</summary>
     static readonly string IsolatedHome = Directory.CreateTempSubdirectory("kraft-test-home-").FullName;
 
+    /// <summary>The machine store of CLI runs that do not set their own (foreground runs leave records there).</summary>
+    public static string RuntimeDir => Path.Combine(IsolatedHome, "runtime");
+
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, TimeSpan.FromMinutes(5), args);
 
     public static CliResult Run(string workDir, IDictionary<string, string?>? env, TimeSpan timeout, params string[] args)
@@ -37,6 +40,7 @@ public static class KraftCli
         psi.Environment["KRAFTKIT_CONFIG_DIR"] = Path.Combine(IsolatedHome, "config");
         psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = Path.Combine(IsolatedHome, "manifests");
         psi.Environment["KRAFTKIT_PATHS_SOURCES"] = Path.Combine(IsolatedHome, "sources");
+        psi.Environment["KRAFTKIT_RUNTIME_DIR"] = RuntimeDir;
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;

@@ -143,6 +143,7 @@ public class RunEndToEndTests
         var psi = new ProcessStartInfo(TestPaths.KraftBinary) { WorkingDirectory = app.Dir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         psi.ArgumentList.Add("run");
         psi.Environment["CI"] = "true";
+        psi.Environment["KRAFTKIT_RUNTIME_DIR"] = KraftCli.RuntimeDir;
         using var kraft = Process.Start(psi)!;
         var sawAlive = false;
         var deadline = DateTime.UtcNow.AddSeconds(60);

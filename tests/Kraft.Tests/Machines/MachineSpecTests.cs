@@ -97,7 +97,7 @@ public class MachineSpecTests
         using var k = new TempKernel();
         var spec = MachineSpec.Create(k.Path);
         Assert.Equal(GuestArch.X86_64, spec.Arch);
-        Assert.Equal("qemu", spec.Platform);
+        Assert.Equal(Platform.Qemu, spec.Platform);
         Assert.Equal(64, spec.MemoryMiB);
         Assert.Equal(1, spec.Cpus);
         Assert.Empty(spec.KernelArgs);
@@ -116,7 +116,7 @@ public class MachineSpecTests
         var spec = MachineSpec.Create(k.Path, arch: "amd64", platform: "kvm", memory: "256Mi", cpus: 2,
             kernelArgs: ["env.vars=[ A=1 ]"], appArgs: ["-v"], initrd: initrd, disableAcceleration: true);
         Assert.Equal(GuestArch.X86_64, spec.Arch);
-        Assert.Equal("qemu", spec.Platform);
+        Assert.Equal(Platform.Qemu, spec.Platform);
         Assert.Equal(256, spec.MemoryMiB);
         Assert.Equal(2, spec.Cpus);
         Assert.Equal(["env.vars=[ A=1 ]"], spec.KernelArgs);
@@ -158,14 +158,25 @@ public class MachineSpecTests
     }
 
     [Theory]
-    [InlineData("fc", "firecracker platform is not supported yet")]
-    [InlineData("xen", "xen platform is not supported")]
+    [InlineData("linuxu", "linuxu platform cannot run machines")]
     [InlineData("vbox", "unknown platform")]
-    public void Only_qemu_is_supported(string plat, string message)
+    public void Only_machine_platforms_are_accepted(string plat, string message)
     {
         using var k = new TempKernel();
         var e = Assert.Throws<KraftException>(() => MachineSpec.Create(k.Path, platform: plat));
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("fc", Platform.Firecracker)]
+    [InlineData("firecracker", Platform.Firecracker)]
+    [InlineData("xen", Platform.Xen)]
+    [InlineData("KVM", Platform.Qemu)]
+    [InlineData("auto", Platform.Qemu)]
+    public void Platform_aliases_come_from_one_table(string plat, Platform expected)
+    {
+        using var k = new TempKernel();
+        Assert.Equal(expected, MachineSpec.Create(k.Path, platform: plat).Platform);
     }
 
     [Theory]
