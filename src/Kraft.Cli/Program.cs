@@ -41,6 +41,7 @@ public static class Program
             StopCommand.CreatePause(),
             StopCommand.CreateRemove(),
             LogsCommand.Create(),
+            VolCommand.Create(),
             SuperviseCommand.Create(),
             VersionCommand.Create(),
             KconfigConfCommand.Create(),

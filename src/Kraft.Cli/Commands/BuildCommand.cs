@@ -16,8 +16,9 @@ public static class BuildCommand
         var force = new Option<bool>("--force") { Description = "Build even if some requested Kconfig options did not get their value" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show make's output as it runs" };
         var backend = KconfigBackendOption.Create();
+        var rootfs = new Option<string?>("--rootfs") { Description = "Build this root filesystem (directory, cpio or Dockerfile) instead of the Kraftfile's" };
         var fetching = new FetchFlags();
-        var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose, backend };
+        var cmd = new Command("build", "Configure and build a Unikraft project") { jobs, dryRun, noConfigure, force, verbose, backend, rootfs };
         fetching.AddTo(cmd);
         selection.AddTo(cmd);
         cmd.Aliases.Add("bld");
@@ -28,12 +29,12 @@ public static class BuildCommand
                 Jobs = r.GetValue(jobs), Force = r.GetValue(force), NoConfigure = r.GetValue(noConfigure),
                 Backend = r.GetValue(backend), KraftExecutable = KconfigBackendOption.SelfPath,
             };
-            return Task.FromResult(Run(r, selection, fetching, options, r.GetValue(dryRun), r.GetValue(verbose), cancel));
+            return Task.FromResult(Run(r, selection, fetching, options, r.GetValue(dryRun), r.GetValue(verbose), r.GetValue(rootfs), cancel));
         });
         return cmd;
     }
 
-    static int Run(ParseResult r, ProjectTargetOptions selection, FetchFlags fetching, BuildOptions options, bool dryRun, bool verbose, CancellationToken cancel)
+    static int Run(ParseResult r, ProjectTargetOptions selection, FetchFlags fetching, BuildOptions options, bool dryRun, bool verbose, string? rootfs, CancellationToken cancel)
     {
         try
         {
@@ -58,6 +59,10 @@ public static class BuildCommand
                     ? $"{t.Target.Name} ({t.Target.PlatArch}): up to date  {rel} ({Size(result.KernelBytes)})"
                     : $"{t.Target.Name} ({t.Target.PlatArch}): built in {result.Elapsed.TotalSeconds:F1}s  {rel} ({Size(result.KernelBytes)})");
             }
+            // The root filesystem goes beside the kernels, once per architecture.
+            foreach (var arch in plan.Targets.Select(t => t.Target.Architecture).Distinct())
+                if (Rootfs.ProjectRootfs.Build(project, arch, rootfs, reporter, cancel) is { } fs)
+                    reporter.Done($"rootfs ({arch}): {(fs.Cached ? "up to date" : "built")}  {Path.GetRelativePath(Environment.CurrentDirectory, fs.CpioPath)} ({Size(fs.Bytes)})");
             return 0;
         }
         catch (Exception e)

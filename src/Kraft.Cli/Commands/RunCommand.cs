@@ -38,12 +38,14 @@ public static class RunCommand
             Description = "Publish a guest port: [hostIP:]hostPort:guestPort[/tcp|udp], ranges allowed (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
+        var guest = new GuestStorageOptions();
         var cmd = new Command("run", "Boot a unikernel as a machine, in the foreground or detached (arguments after -- go to the application)")
         {
             memory, smp, kernelArgs, initrd, noAccel, accel, dryRun, detach, name, remove, noStart, ports,
         };
         selection.AddTo(cmd);
         machineOptions.AddTo(cmd);
+        guest.AddTo(cmd);
         cmd.Aliases.Add("r");
         cmd.SetAction((r, cancel) =>
         {
@@ -66,6 +68,10 @@ public static class RunCommand
                         _ => AccelRequest.Auto,
                     },
                     Ports = r.GetValue(ports) ?? [],
+                    Rootfs = r.GetValue(guest.Rootfs),
+                    Volumes = r.GetValue(guest.Volumes) ?? [],
+                    RuntimeDir = r.GetValue(machineOptions.RuntimeDir),
+                    Reporter = StderrReporter.Instance,
                 };
                 var spec = RunPlanner.Plan(request, () => selection.Select(r));
                 return Task.FromResult(Run(r, machineOptions, spec, r.GetValue(name), r.GetValue(detach), r.GetValue(remove),

@@ -88,6 +88,7 @@ public static class QemuCommandLine
 
         a.AddRange(["-kernel", spec.KernelPath]);
         if (spec.InitrdPath is not null) a.AddRange(["-initrd", spec.InitrdPath]);
+        a.AddRange(Guest.GuestMounts.QemuArgs(spec.Volumes, passthrough: Environment.IsPrivilegedProcess));
         var append = Append(spec);
         if (append.Length > 0) a.AddRange(["-append", append]);
         return a;
@@ -129,6 +130,9 @@ public static class QemuCommandLine
     {
         var kernel = new List<string>(spec.KernelArgs);
         if (spec.Env.Count > 0) kernel.Add(EnvVarsParam(spec.Env));
+        // The mounts' vfs.fstab, unless -a gave one (which then wins, as in KraftKit).
+        if (Guest.GuestMounts.FstabParam(spec.Volumes) is { } fstab && !kernel.Any(k => k.StartsWith("vfs.fstab=", StringComparison.Ordinal)))
+            kernel.Add(fstab);
         var parts = new List<string>();
         if (kernel.Count > 0)
         {

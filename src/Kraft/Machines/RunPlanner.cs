@@ -17,6 +17,14 @@ public sealed record RunRequest
     public string? Initrd { get; init; }
     public AccelRequest Accel { get; init; } = AccelRequest.Auto;
     public IReadOnlyList<string> Ports { get; init; } = [];
+    /// <summary>--rootfs: a directory, cpio or Dockerfile (default: the Kraftfile's rootfs).</summary>
+    public string? Rootfs { get; init; }
+    /// <summary>-v HOST:GUEST[:ro] flags, as given.</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+    /// <summary>The runtime directory (--runtime-dir), where named volumes live; null: the default.</summary>
+    public string? RuntimeDir { get; init; }
+    /// <summary>Told about rootfs builds.</summary>
+    public IReporter Reporter { get; init; } = NullReporter.Instance;
 }
 
 /// <summary>Turns a <see cref="RunRequest"/> into a <see cref="MachineSpec"/>: which kernel a project means, its cmd, the platform check.</summary>
@@ -32,6 +40,7 @@ public static class RunPlanner
         var arch = request.Arch;
         string kernel, source;
         string? workDir = null, configPath = null;
+        KraftProject? project = null;
         if (request.What is { } what && File.Exists(what))
         {
             kernel = what;
@@ -39,7 +48,7 @@ public static class RunPlanner
         }
         else
         {
-            var (project, candidates) = select();
+            (project, var candidates) = select();
             var chosen = PickTarget(project, candidates);
             kernel = Path.Combine(project.OutDir, chosen.KernelName);
             if (!File.Exists(kernel))
@@ -59,8 +68,13 @@ public static class RunPlanner
             source = $"{project.Directory} ({chosen.PlatArch})";
         }
         var spec = MachineSpec.Create(kernel, arch, plat, request.Memory, request.Cpus, kernelArgs, appArgs, request.Initrd, false, env, request.Accel);
+        var storage = Guest.GuestStorage.Resolve(spec.KernelPath, spec.Arch.Name(), project, request.Rootfs, spec.InitrdPath,
+            request.Volumes, new Guest.VolumeStore(MachineStore.DefaultRoot(request.RuntimeDir)), request.Reporter);
         return spec with
         {
+            InitrdPath = storage.InitrdPath,
+            Volumes = storage.Volumes,
+            Rootfs = request.Rootfs ?? project?.Rootfs,
             Ports = PortMapping.ParseAll(request.Ports),
             Source = source,
             WorkDir = workDir,

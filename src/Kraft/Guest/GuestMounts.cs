@@ -1,0 +1,130 @@
+using System.Text;
+using Kraft.Machines;
+
+namespace Kraft.Guest;
+
+/// <summary>
+/// What the guest mounts at boot, as pure functions: the 9pfs devices for QEMU and the
+/// <c>vfs.fstab=[ ... ]</c> library parameter vfscore's automount reads
+/// (<c>dev:mountpoint:driver[:flags[:opts[:ukopts]]]</c>).
+/// </summary>
+public static class GuestMounts
+{
+    /// <summary>The initrd extracted as the root filesystem, as KraftKit mounts it.</summary>
+    public const string InitrdRootEntry = "initrd0:/:extract:::";
+    /// <summary>MS_RDONLY, vfscore's numeric mount flag for a read-only mount.</summary>
+    public const int ReadOnlyFlag = 1;
+
+    /// <summary>The 9p mount tag of the <paramref name="index"/>-th volume (0-based): fs1, fs2...</summary>
+    public static string Tag(int index) => $"fs{index + 1}";
+
+    /// <summary>The 9pfs shares among <paramref name="mounts"/>, in order (the initrd is not one).</summary>
+    public static IReadOnlyList<VolumeMount> Shares(IReadOnlyList<VolumeMount> mounts) =>
+        mounts.Where(m => m.Driver == VolumeMount.NinePfs).ToList();
+
+    /// <summary>
+    /// The fstab entries, in the order of <paramref name="mounts"/>: the initrd extracted at its
+    /// path (KraftKit's initrd0:/:extract:::), each 9pfs share by its tag, read-only ones with MS_RDONLY.
+    /// </summary>
+    public static IReadOnlyList<string> FstabEntries(IReadOnlyList<VolumeMount> mounts)
+    {
+        var list = new List<string>();
+        var share = 0;
+        foreach (var m in mounts)
+        {
+            if (m.Driver == VolumeMount.Initrd)
+                list.Add($"initrd0:{m.GuestPath}:extract:::");
+            else
+                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::mkmp");
+        }
+        return list;
+    }
+
+    /// <summary>vfs.fstab=[ ... ] for <paramref name="mounts"/>, or null when there is nothing to mount.</summary>
+    public static string? FstabParam(IReadOnlyList<VolumeMount> mounts) => FstabParam(FstabEntries(mounts));
+
+    /// <summary>vfs.fstab=[ "e1" "e2" ], or null when there is nothing to mount.</summary>
+    public static string? FstabParam(IReadOnlyList<string> entries)
+    {
+        if (entries.Count == 0) return null;
+        var sb = new StringBuilder("vfs.fstab=[ ");
+        foreach (var e in entries) sb.Append('"').Append(e).Append("\" ");
+        return sb.Append(']').ToString();
+    }
+
+    /// <summary>
+    /// QEMU's -fsdev/-device pairs for the volumes. <paramref name="passthrough"/> (root only)
+    /// keeps host ownership and modes; otherwise security_model=none, which a normal user can run.
+    /// </summary>
+    public static IReadOnlyList<string> QemuArgs(IReadOnlyList<VolumeMount> mounts, bool passthrough)
+    {
+        var a = new List<string>();
+        var shares = Shares(mounts);
+        for (var i = 0; i < shares.Count; i++)
+        {
+            var v = shares[i];
+            var fsdev = $"local,id=hvirtio{i + 1},path={QemuOptionValue(v.Source)},security_model={(passthrough ? "passthrough" : "none")}";
+            if (v.ReadOnly) fsdev += ",readonly=on";
+            a.AddRange(["-fsdev", fsdev, "-device", $"virtio-9p-pci,fsdev=hvirtio{i + 1},mount_tag={Tag(i)}"]);
+        }
+        return a;
+    }
+
+    /// <summary>A value inside a QEMU option list: commas are doubled.</summary>
+    public static string QemuOptionValue(string value) => value.Replace(",", ",,");
+
+    /// <summary>
+    /// Checks before boot that the image can mount what it is given, reading its .config
+    /// (null: not known, nothing is refused). Returns whether the initrd should be extracted as /
+    /// through vfs.fstab (the image mounts from the command line).
+    /// </summary>
+    public static bool CheckImage(ImageKconfig? config, string kernelPath, bool hasInitrd, IReadOnlyList<VolumeMount> volumes)
+    {
+        if (config is null) return false; // unknown image: a vfs.fstab it may not parse could reach main() as arguments
+        if (volumes.Count > 0)
+        {
+            if (!config.Has9pfs)
+                throw new KraftException(
+                    $"{kernelPath} was built without 9pfs, so it cannot mount the volume {volumes[0].Source}:{volumes[0].GuestPath} "
+                    + $"({config.Path} does not enable CONFIG_LIB9PFS and CONFIG_LIBUK9P)",
+                    hint: "add to the Kraftfile's kconfig: CONFIG_LIBVFSCORE=y, CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y, CONFIG_LIBUK9P=y, CONFIG_LIB9PFS=y; then kraft build");
+            if (!config.MountsFromCommandLine)
+                throw new KraftException(
+                    $"{kernelPath} does not mount volumes given at boot ({config.Path} does not enable CONFIG_LIBVFSCORE_AUTOMOUNT_UP)",
+                    hint: "add CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y to the Kraftfile's kconfig and rebuild");
+        }
+        return hasInitrd && config.MountsFromCommandLine;
+    }
+}
+
+/// <summary>Parses the -v/--volume flag.</summary>
+public static class VolumeFlag
+{
+    public const string Hint = "write a volume as HOSTDIR:GUESTPATH or HOSTDIR:GUESTPATH:ro (or NAME:GUESTPATH for a volume made with kraft vol create)";
+
+    /// <summary>"SRC:/guest[:ro|rw]" into its parts; the guest path must be absolute.</summary>
+    public static (string Source, string GuestPath, bool ReadOnly) Parse(string text)
+    {
+        var parts = text.Split(':');
+        var readOnly = false;
+        if (parts.Length == 3)
+        {
+            readOnly = parts[2] switch
+            {
+                "ro" => true,
+                "rw" => false,
+                _ => throw new KraftException($"invalid volume '{text}': unknown option '{parts[2]}'", hint: Hint),
+            };
+            parts = parts[..2];
+        }
+        if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            throw new KraftException($"invalid volume '{text}'", hint: Hint);
+        if (!parts[1].StartsWith('/'))
+            throw new KraftException($"invalid volume '{text}': the guest path '{parts[1]}' is not absolute", hint: Hint);
+        if (parts[1].Split('/').Any(p => p is "." or ".."))
+            throw new KraftException($"invalid volume '{text}': the guest path may not contain '.' or '..'", hint: Hint);
+        if (parts[1].Any(c => char.IsWhiteSpace(c) || c == '"'))
+            throw new KraftException($"invalid volume '{text}': the guest path may not contain spaces or quotes (vfs.fstab cannot carry them)", hint: Hint);
+        return (parts[0], parts[1], readOnly);
+    }
+}
