@@ -28,6 +28,8 @@ public static class Program
             ConfigCommand.Create(),
             CleanCommand.Create(),
             PkgCommand.Create(),
+            PkgRegistryCommands.Login(),
+            PkgRegistryCommands.Logout(),
             RunCommand.Create(),
             VersionCommand.Create(),
             KconfigConfCommand.Create(),

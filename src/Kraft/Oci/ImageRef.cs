@@ -58,6 +58,17 @@ public sealed record ImageRef
         return slash > 0 && IsRegistry(text[..slash]) && TryParse(text, out _, out _);
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> starts with a registry ("unikraft.org/...", "localhost:5000/...").
+    /// The pkg subcommands take such an argument as an image and anything else as a component
+    /// (where NAME:VERSION is a component version), unless --oci says otherwise.
+    /// </summary>
+    public static bool HasRegistryPart(string text)
+    {
+        var slash = text.IndexOf('/');
+        return slash > 0 && IsRegistry(text[..slash]) && !text.StartsWith('.');
+    }
+
     public static ImageRef Parse(string text, SourceLocation? location = null) =>
         TryParse(text, out var r, out var why) ? r!
             : throw new KraftException($"invalid image reference {Names.Quote(text)}: {why}", location,
