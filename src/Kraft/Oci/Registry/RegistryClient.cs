@@ -65,6 +65,7 @@ public sealed class RegistryClient : IDisposable
     readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
     readonly object _gate = new();
     string _scheme = "https";
+    volatile bool _spokeTls;
     bool _basic;
 
     public string Registry { get; }
@@ -94,9 +95,11 @@ public sealed class RegistryClient : IDisposable
             catch (CryptographicException e) { throw new KraftException($"{ca} is not a PEM certificate file: {e.Message}", hint: "give a PEM file (-----BEGIN CERTIFICATE-----)", inner: e); }
             if (roots.Count == 0) throw new KraftException($"{ca} holds no certificate", hint: "give a PEM file (-----BEGIN CERTIFICATE-----)");
         }
-        if (settings.Insecure || roots is not null)
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
+        // Always installed: a registry that shows a certificate speaks TLS, so a failure after that
+        // is a trust problem and never a reason to fall back to plain HTTP.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
             {
+                _spokeTls = true;
                 if (errors == SslPolicyErrors.None || settings.Insecure) return true;
                 if (roots is null || cert is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
                 using var custom = new X509Chain();
@@ -137,7 +140,7 @@ public sealed class RegistryClient : IDisposable
             {
                 response = await _http.SendAsync(request, completion, deadline.Token).ConfigureAwait(false);
             }
-            catch (HttpRequestException e) when (request.RequestUri?.Scheme == "https" && AllowsHttp && IsTlsFailure(e) && attempt < 2)
+            catch (HttpRequestException e) when (request.RequestUri?.Scheme == "https" && AllowsHttp && !_spokeTls && IsTlsFailure(e) && attempt < 2)
             {
                 // A plain-HTTP registry answers a TLS hello with garbage: speak HTTP to it from now on.
                 _scheme = "http";
