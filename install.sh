@@ -10,8 +10,11 @@ PREFIX="${PREFIX:-$HOME/.local}"
 # python3 (image post-processing), git (sources), wget (libraries that download archives).
 # Running: QEMU for x86_64 and arm64. Publishing kraft NativeAOT needs clang and zlib.
 # hyperfine runs the benchmarks in bench/, GNU time (/usr/bin/time) measures their peak memory.
+# OCI tests: docker-registry (a real registry on loopback), skopeo and umoci (cross-checks),
+# apache2-utils (htpasswd) and openssl (a test CA).
 PACKAGES=(make gcc gcc-aarch64-linux-gnu binutils flex bison git python3 wget
-          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time)
+          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time
+          docker-registry skopeo umoci apache2-utils openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

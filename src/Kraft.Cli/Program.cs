@@ -34,6 +34,8 @@ public static class Program
             ConfigCommand.Create(),
             CleanCommand.Create(),
             PkgCommand.Create(),
+            PkgRegistryCommands.Login(),
+            PkgRegistryCommands.Logout(),
             RunCommand.Create(),
             PsCommand.Create(),
             StartCommand.Create(),

@@ -2,17 +2,24 @@ using System.CommandLine;
 
 namespace Kraft.Cli;
 
-/// <summary><c>kraft pkg</c>: the component index (sources, update, list, info) and component trees (pull, rm).</summary>
+/// <summary><c>kraft pkg</c>: OCI packaging and images (PkgImageCommands, PkgRegistryCommands); the component index (sources, update, list, info) and component trees (pull, rm).</summary>
 public static class PkgCommand
 {
-    public static Command Create() => new("pkg", "Find, fetch and manage Unikraft components through the component index")
+    public static Command Create()
     {
-        PkgUpdateCommand.Create(),
-        PkgListCommand.Create(),
-        PkgInfoCommand.Create(),
-        PkgPullCommand.Create(),
-        PkgRemoveCommand.Create(),
-        PkgSourceCommand.Create(),
-        PkgUnsourceCommand.Create(),
-    };
+        var pkg = new Command("pkg", "Package unikernels as OCI images (kraft pkg [DIR] --name REF), and manage images and components")
+        {
+            PkgUpdateCommand.Create(),
+            PkgListCommand.Create(),
+            PkgInfoCommand.Create(),
+            PkgPullCommand.Create(),
+            PkgRemoveCommand.Create(),
+            PkgSourceCommand.Create(),
+            PkgUnsourceCommand.Create(),
+            PkgRegistryCommands.Push(),
+            PkgImageCommands.Prune(),
+        };
+        PkgImageCommands.AddPackaging(pkg);
+        return pkg;
+    }
 }

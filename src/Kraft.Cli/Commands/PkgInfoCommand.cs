@@ -19,9 +19,16 @@ public static class PkgInfoCommand
         var name = new Argument<string>("name") { Description = "The component: NAME, TYPE/NAME or TYPE-NAME (e.g. musl, lib/musl, unikraft)" };
         var output = new Option<string>("--output", "-o") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("info", "Show everything the local index knows about a component") { name, output };
-        cmd.SetAction(r => Run(r.GetValue(name)!, r.GetValue(output)!));
+        var oci = new Option<bool>("--oci") { Description = "NAME is an image reference (implied when it starts with a registry, e.g. unikraft.org/...)" };
+        var cmd = new Command("info", "Show everything the local index knows about a component, or an image's platforms, digests, cmd and kconfig") { name, output, oci };
+        cmd.SetAction(r => r.GetValue(oci) || Kraft.Oci.ImageRef.HasRegistryPart(r.GetValue(name)!) ? OciInfo(r.GetValue(name)!, r.GetValue(output)!) : Run(r.GetValue(name)!, r.GetValue(output)!));
         return cmd;
+    }
+
+    static int OciInfo(string reference, string output)
+    {
+        try { return PkgImageCommands.Info(reference, output); }
+        catch (Exception e) { return Program.Failure(e); }
     }
 
     static int Run(string query, string output)

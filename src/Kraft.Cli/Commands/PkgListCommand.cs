@@ -24,10 +24,17 @@ public static class PkgListCommand
         var output = new Option<string>("--output", "-o") { Description = "Output format: table or json", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json");
         var name = new Argument<string?>("name") { Description = "Only names matching this glob (e.g. 'lib*', or TYPE/NAME)", Arity = ArgumentArity.ZeroOrOne };
-        var cmd = new Command("ls", "List the components of the local index (run kraft pkg update to refresh it)") { type, allVersions, output, name };
+        var oci = new Option<bool>("--oci") { Description = "List the OCI images of the local store (and KraftKit's) instead" };
+        var cmd = new Command("ls", "List the components of the local index (run kraft pkg update to refresh it), or with --oci the local images") { type, allVersions, output, name, oci };
         cmd.Aliases.Add("list");
-        cmd.SetAction(r => Run(r.GetValue(type), r.GetValue(allVersions), r.GetValue(output)!, r.GetValue(name)));
+        cmd.SetAction(r => r.GetValue(oci) ? OciList(r.GetValue(output)!) : Run(r.GetValue(type), r.GetValue(allVersions), r.GetValue(output)!, r.GetValue(name)));
         return cmd;
+    }
+
+    static int OciList(string output)
+    {
+        try { return PkgImageCommands.List(output); }
+        catch (Exception e) { return Program.Failure(e); }
     }
 
     static int Run(string? typeText, bool allVersions, string output, string? pattern)

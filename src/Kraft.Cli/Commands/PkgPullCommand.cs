@@ -26,9 +26,29 @@ public static class PkgPullCommand
         var workdir = new Option<string?>("--workdir", "-w") { Description = "The project directory to pull into (default: the current one)" };
         var kraftfile = new Option<string?>("--kraftfile", "-K") { Description = "Use this Kraftfile (when pulling the project's components)" };
         var fetching = new FetchFlags();
-        var cmd = new Command("pull", "Fetch components into a project's .unikraft folder (through the source cache)") { names, workdir, kraftfile };
+        var plat = new Option<string?>("--plat", "-p") { Description = "For an image: the platform to pull (default qemu)" };
+        var arch = new Option<string?>("--arch", "-m") { Description = "For an image: the architecture to pull (default this machine's)" };
+        var all = new Option<bool>("--all-platforms") { Description = "For an image: pull every platform" };
+        var registry = new RegistryOptions();
+        var cmd = new Command("pull", "Fetch components into a project's .unikraft folder (through the source cache), or images (REGISTRY/NAME:TAG) into the image store")
+            { names, workdir, kraftfile, plat, arch, all };
         fetching.AddTo(cmd);
-        cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(names) ?? [], r.GetValue(workdir), r.GetValue(kraftfile), r, fetching, cancel)));
+        registry.AddTo(cmd);
+        cmd.SetAction((r, cancel) =>
+        {
+            var given = r.GetValue(names) ?? [];
+            if (given.Length > 0 && given.All(Kraft.Oci.ImageRef.HasRegistryPart))
+            {
+                try
+                {
+                    foreach (var n in given)
+                        if (PkgRegistryCommands.Pull(n, r.GetValue(plat), r.GetValue(arch), r.GetValue(all), registry.Read(r), cancel) is var code and not 0) return Task.FromResult(code);
+                    return Task.FromResult(0);
+                }
+                catch (Exception e) { return Task.FromResult(Program.Failure(e)); }
+            }
+            return Task.FromResult(Run(given, r.GetValue(workdir), r.GetValue(kraftfile), r, fetching, cancel));
+        });
         return cmd;
     }
 

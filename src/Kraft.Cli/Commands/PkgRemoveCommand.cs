@@ -20,7 +20,7 @@ public static class PkgRemoveCommand
     {
         var names = new Argument<string[]>("name") { Description = "Components: NAME, TYPE/NAME or TYPE-NAME", Arity = ArgumentArity.OneOrMore };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Also remove the component's tree from this project's .unikraft folder" };
-        var cmd = new Command("rm", "Remove components from the source cache (and, with -w, from a project)") { names, workdir };
+        var cmd = new Command("rm", "Remove components from the source cache (and, with -w, from a project), or images (REGISTRY/NAME:TAG) from the image store") { names, workdir };
         cmd.Aliases.Add("remove");
         cmd.SetAction((r, cancel) => Task.FromResult(Run(r.GetValue(names) ?? [], r.GetValue(workdir), cancel)));
         return cmd;
@@ -35,6 +35,11 @@ public static class PkgRemoveCommand
             long total = 0;
             foreach (var text in names)
             {
+                if (Kraft.Oci.ImageRef.HasRegistryPart(text))
+                {
+                    PkgImageCommands.Remove(text);
+                    continue;
+                }
                 var bare = text.Split('@')[0];
                 if (!ComponentName.TryParse(bare, out var typeText, out var name, out _) || name.Length == 0)
                     throw new KraftException($"'{text}' is not a component name", hint: "write NAME, TYPE/NAME or TYPE-NAME, e.g. lib/musl");

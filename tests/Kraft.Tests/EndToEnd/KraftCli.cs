@@ -41,6 +41,7 @@ public static class KraftCli
         psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = Path.Combine(IsolatedHome, "manifests");
         psi.Environment["KRAFTKIT_PATHS_SOURCES"] = Path.Combine(IsolatedHome, "sources");
         psi.Environment["KRAFTKIT_RUNTIME_DIR"] = RuntimeDir;
+        psi.Environment["KRAFT_OCI_DIR"] = Path.Combine(IsolatedHome, "oci");
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
