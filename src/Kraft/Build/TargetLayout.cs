@@ -16,7 +16,7 @@ public sealed record TargetLayout(
 
     public static TargetLayout For(KraftProject project, Target target, string coreDir, IReadOnlyList<string> libraryDirs, string? appDir = null) =>
         new(
-            AppDir: appDir ?? project.Directory,
+            AppDir: appDir ?? project.AppDirectory ?? project.Directory,
             CoreDir: coreDir,
             LibraryDirs: libraryDirs,
             ObjDir: Path.Combine(project.OutDir, "targets", target.KernelName),

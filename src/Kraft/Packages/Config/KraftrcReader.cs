@@ -10,6 +10,8 @@ public sealed record KraftrcFile
     public IReadOnlyList<LocatedValue> Origins { get; init; } = [];
     /// <summary>[fetch] mirrors.</summary>
     public IReadOnlyList<LocatedValue> Mirrors { get; init; } = [];
+    /// <summary>[fetch] prioritize_origin.</summary>
+    public bool? PrioritizeOrigin { get; init; }
     /// <summary>[configure] platform, with pykraft's <c>kvm</c> already mapped to <c>qemu</c>.</summary>
     public string? Platform { get; init; }
     /// <summary>[configure] architecture.</summary>
@@ -52,6 +54,7 @@ public static class KraftrcReader
         {
             Origins = StringArray(path, values, "list.origins"),
             Mirrors = StringArray(path, values, "fetch.mirrors"),
+            PrioritizeOrigin = OptionalBool(path, values, "fetch.prioritize_origin"),
             Platform = platform == "kvm" ? "qemu" : platform,
             Architecture = OptionalString(path, values, "configure.architecture"),
         };
@@ -113,6 +116,13 @@ public static class KraftrcReader
         if (value is not StringValueSyntax s)
             throw TypeError(path, value, key, "a string in quotes");
         return string.IsNullOrWhiteSpace(s.Value) ? null : s.Value.Trim();
+    }
+
+    static bool? OptionalBool(string path, Dictionary<string, ValueSyntax> values, string key)
+    {
+        if (!values.TryGetValue(key, out var value))
+            return null;
+        return value is BooleanValueSyntax b ? b.Value : throw TypeError(path, value, key, "true or false");
     }
 
     static SourceLocation Location(string path, SourceSpan span) => new(path, span.Start.Line + 1, span.Start.Column + 1);
