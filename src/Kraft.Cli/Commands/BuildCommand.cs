@@ -42,10 +42,11 @@ public static class BuildCommand
             using var reporter = new ConsoleReporter(verbose);
             var builder = new ProjectBuilder(reporter);
             var (fetchOptions, config) = fetching.Read(r, fetch: !dryRun);
+            options = options with { Origins = new Packages.Origins.OriginOptions(config, fetchOptions.Offline, fetchOptions.Locked) };
             var plan = builder.Plan(project, targets, fetchOptions, config, cancel);
             if (dryRun)
             {
-                PlanPrinter.Print(plan, options, Console.Out);
+                PlanPrinter.Print(plan, options, Console.Out, t => builder.SurveyOrigins(plan, t, options.Origins, cancel));
                 return 0;
             }
             foreach (var t in plan.Targets)
@@ -103,7 +104,8 @@ public sealed class FetchFlags
 /// <summary>Prints a build plan for --dry-run.</summary>
 public static class PlanPrinter
 {
-    public static void Print(BuildPlan plan, BuildOptions options, TextWriter w)
+    public static void Print(BuildPlan plan, BuildOptions options, TextWriter w,
+        Func<TargetPlan, (Packages.Origins.OriginList List, IReadOnlyList<Packages.Origins.OriginStatus> States)?>? origins = null)
     {
         w.WriteLine($"project {plan.Project.Name} ({plan.Project.KraftfilePath})");
         w.WriteLine("components:");
@@ -126,6 +128,26 @@ public static class PlanPrinter
                 ? $"  configure: native Kconfig engine: {Path.Combine(t.Layout.CoreDir, "Config.uk")} + {t.FragmentPath} (make: {t.Configure})"
                 : $"  configure: {t.Configure}");
             w.WriteLine($"  build:     {t.Build(options.EffectiveJobs)}");
+            if (origins is null) continue;
+            var survey = origins(t);
+            if (survey is not { } found)
+            {
+                w.WriteLine("  downloads: known once the target is configured ('kraft configure' or 'kraft pkg pull')");
+                continue;
+            }
+            if (found.States.Count == 0 && found.List.Unreadable.Count == 0)
+                w.WriteLine("  downloads: none");
+            else
+                w.WriteLine("  downloads:");
+            foreach (var s in found.States)
+            {
+                var state = s.State.ToString().ToLowerInvariant();
+                w.WriteLine($"    {s.Origin.Library,-12} {s.Origin.File,-32} {state,-8} {s.Origin.Url}"
+                    + (s.Sha256 is { } sha ? $" sha256:{sha[..12]}" : "")
+                    + (s.State is Packages.Origins.OriginState.Cached or Packages.Origins.OriginState.Upstream ? "" : $" ({s.From})"));
+            }
+            foreach (var u in found.List.Unreadable)
+                w.WriteLine($"    {u.Library,-12} not fetched by kraft: {u.Reason}");
         }
     }
 }

@@ -67,6 +67,20 @@ public static class PkgPullCommand
                 foreach (var c in sources.Libraries.Prepend(sources.Core).OfType<ResolvedComponent>())
                     reporter.Done($"{ComponentRequest.For(c.Component, project.Directory).Id}: {c.Describe()}  {Rel(c.Path)}");
                 if (sources.LockWritten) reporter.Done($"wrote {Rel(sources.LockPath)}");
+                // The libraries' own downloads (library origins): each target is configured and make says what it fetches.
+                if (sources.Core is not null && project.Targets.Count > 0)
+                {
+                    var builder = new Kraft.Build.ProjectBuilder(reporter);
+                    var plan = Kraft.Build.BuildPlanner.Plan(project, sources.Core, sources.Libraries, project.Targets, reporter.Warn);
+                    var buildOptions = new Kraft.Build.BuildOptions
+                    {
+                        KraftExecutable = KconfigBackendOption.SelfPath,
+                        Origins = new Packages.Origins.OriginOptions(config, options.Offline, options.Locked),
+                    };
+                    foreach (var t in plan.Targets)
+                        foreach (var s in builder.PrefetchOrigins(plan, t, buildOptions, cancel))
+                            reporter.Done($"{t.Target.Name} ({t.Target.PlatArch}): {s.Origin.Library} {s.Origin.File}: {s.State.ToString().ToLowerInvariant()} sha256:{s.Sha256![..12]}");
+                }
                 return 0;
             }
             foreach (var text in names)

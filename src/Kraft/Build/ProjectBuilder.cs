@@ -18,6 +18,8 @@ public sealed record BuildOptions
     /// <summary>The kraft executable the native backend's conf stand-in runs (null: no stand-in).</summary>
     public string? KraftExecutable { get; init; }
     public int EffectiveJobs => Jobs > 0 ? Jobs : Environment.ProcessorCount;
+    /// <summary>Fetch the libraries' archives through kraft's cache before make runs (null: make downloads them itself).</summary>
+    public Packages.Origins.OriginOptions? Origins { get; init; }
 }
 
 public sealed record TargetBuildResult(TargetPlan Plan, bool UpToDate, bool Configured, TimeSpan Elapsed, long KernelBytes)
@@ -53,13 +55,14 @@ public sealed class ProjectBuilder(IReporter reporter)
     public BuildPlan Plan(KraftProject project, IReadOnlyList<Target> targets, FetchOptions options, Packages.Config.UserConfig? config,
         CancellationToken cancel = default)
     {
+        using var fetcher = new SourceFetcher(reporter, config);
+        project = fetcher.WithTemplate(project, options, cancel);
         if (project.Unikraft is null)
             throw new KraftException("the Kraftfile has no 'unikraft:' component, so there is nothing to build from source",
                 new SourceLocation(project.KraftfilePath),
                 project.Runtime is not null
                     ? "this project uses a prebuilt runtime; packaging runtimes comes with the OCI support"
                     : "add e.g.\n  unikraft:\n    source: https://github.com/unikraft/unikraft.git\n    version: RELEASE-0.17.0");
-        using var fetcher = new SourceFetcher(reporter, config);
         var sources = fetcher.Prepare(project, options, cancel);
         return BuildPlanner.Plan(project, sources.Core!, sources.Libraries, targets, reporter.Warn);
     }
@@ -102,6 +105,8 @@ public sealed class ProjectBuilder(IReporter reporter)
             return new TargetBuildResult(target, true, false, sw.Elapsed, new FileInfo(target.Layout.KernelPath).Length);
         }
 
+        if (options.Origins is { } origins)
+            FetchOrigins(plan, target, origins, make, cancel);
         RunMake(plan, target, options, make, label, cancel);
         InstallImages(target);
         // Fingerprint after the build, so files make itself touched are part of the baseline.
@@ -134,6 +139,49 @@ public sealed class ProjectBuilder(IReporter reporter)
 
     /// <summary>The lock file of a target's build, beside its object folder.</summary>
     public static string LockPath(TargetPlan target) => target.Layout.ObjDir.TrimEnd('/') + ".lock";
+
+    /// <summary>Lists what make would download for a configured target and fetches it through kraft's cache (library origins).</summary>
+    public IReadOnlyList<Packages.Origins.OriginStatus> FetchOrigins(BuildPlan plan, TargetPlan target, Packages.Origins.OriginOptions origins,
+        string make, CancellationToken cancel)
+    {
+        reporter.Progress($"listing the downloads of {target.Target.Name} ({target.Target.PlatArch})", 0, 0);
+        var list = OriginLister.List(make, target, cancel);
+        using var fetcher = new Packages.Origins.OriginFetcher(origins, reporter);
+        return fetcher.Fetch(list, Packages.Locking.LockFile.PathFor(plan.Project.KraftfilePath), cancel);
+    }
+
+    /// <summary>
+    /// kraft pkg pull: configures the target when its configuration is stale (as a build would), then
+    /// fetches its library origins. Nothing is compiled.
+    /// </summary>
+    public IReadOnlyList<Packages.Origins.OriginStatus> PrefetchOrigins(BuildPlan plan, TargetPlan target, BuildOptions options, CancellationToken cancel = default)
+    {
+        var make = ToolLocator.Require("make", "to list what the libraries download");
+        Directory.CreateDirectory(target.Layout.ObjDir);
+        var fp = ConfigureFingerprint(target, options, ScanTrees(plan, target));
+        if (fp != Fingerprint.ReadStored(ConfigureStamp(target)) || !File.Exists(target.Layout.ConfigPath))
+        {
+            Configure(plan, target, options, make, $"{target.Target.Name} ({target.Target.PlatArch})", cancel);
+            Fingerprint.Store(ConfigureStamp(target), fp);
+        }
+        return FetchOrigins(plan, target, options.Origins!, make, cancel);
+    }
+
+    /// <summary>
+    /// For --dry-run: where each download of a configured target would come from (no network, nothing
+    /// written); null when the target has not been configured yet, so make cannot say.
+    /// </summary>
+    public (Packages.Origins.OriginList List, IReadOnlyList<Packages.Origins.OriginStatus> States)? SurveyOrigins(BuildPlan plan, TargetPlan target,
+        Packages.Origins.OriginOptions origins, CancellationToken cancel = default)
+    {
+        if (!File.Exists(target.Layout.ConfigPath) || !File.Exists(Path.Combine(target.Layout.ObjDir, "config"))
+            && !File.Exists(Path.Combine(target.Layout.ObjDir, "include", "uk", "bits", "config.h")))
+            return null;
+        var make = ToolLocator.Require("make", "to list what the libraries download");
+        var list = OriginLister.List(make, target, cancel);
+        using var fetcher = new Packages.Origins.OriginFetcher(origins, reporter);
+        return (list, fetcher.Survey(list, Packages.Locking.LockFile.Load(Packages.Locking.LockFile.PathFor(plan.Project.KraftfilePath))));
+    }
 
     ConfigureResult Configure(BuildPlan plan, TargetPlan target, BuildOptions options, string make, string label, CancellationToken cancel)
     {

@@ -16,7 +16,7 @@ public sealed record TargetLayout(
 
     public static TargetLayout For(KraftProject project, Target target, string coreDir, IReadOnlyList<string> libraryDirs, string? appDir = null) =>
         new(
-            AppDir: appDir ?? project.Directory,
+            AppDir: appDir ?? project.AppDirectory ?? project.Directory,
             CoreDir: coreDir,
             LibraryDirs: libraryDirs,
             // Kernel names come from the target's name (checked where it entered) and are proven to stay in their folders.

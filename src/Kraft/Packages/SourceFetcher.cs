@@ -88,6 +88,8 @@ public sealed class SourceFetcher : IDisposable
         var components = new List<Component>();
         if (project.Unikraft is not null) components.Add(project.Unikraft);
         components.AddRange(project.Libraries);
+        // A merged template (WithTemplate) is on disk already; it is listed so the lock records it.
+        if (project.Template is not null && project.AppDirectory is not null) components.Add(project.Template);
 
         var items = new List<Item>();
         var problems = new List<string>();
@@ -114,10 +116,10 @@ public sealed class SourceFetcher : IDisposable
                 continue;
             }
             var state = entry is null ? LockState.Added : LockState.Changed;
-            if (options.Locked)
+            // A directory pins nothing, so it needs no entry (a lock may hold only library origins): it is used as it is.
+            if (options.Locked && !(entry is null && IsLocalDirectory(c)))
             {
-                if (!(lockFile is null && IsLocalDirectory(c)))
-                    problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock" : $"{req.Id}: the Kraftfile changed ({ComponentRequest.Difference(entry.Request, req)})");
+                problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock" : $"{req.Id}: the Kraftfile changed ({ComponentRequest.Difference(entry.Request, req)})");
                 continue;
             }
             try
@@ -183,7 +185,7 @@ public sealed class SourceFetcher : IDisposable
         var written = false;
         if (lockFile is not null || finals.Any(f => f.Resolved.Kind != SourceKind.LocalDirectory))
         {
-            var text = LockFile.Format(lockPath, finals);
+            var text = LockFile.Format(lockPath, finals, lockFile?.Origins);
             var old = File.Exists(lockPath) ? File.ReadAllText(lockPath) : null;
             if (text != old)
             {
@@ -204,7 +206,49 @@ public sealed class SourceFetcher : IDisposable
     static ProjectSources Result(KraftProject project, List<ResolvedComponent> all, string lockPath, bool written, List<string> changes)
     {
         var core = project.Unikraft is null ? null : all[0];
-        return new ProjectSources(core, all.Skip(core is null ? 0 : 1).ToList(), lockPath, written, changes);
+        return new ProjectSources(core, all.Skip(core is null ? 0 : 1).Where(c => c.Component.Kind == ComponentKind.Library).ToList(),
+            lockPath, written, changes);
+    }
+
+    /// <summary>
+    /// The project on top of its template (a Kraftfile <c>template:</c>): the template is resolved
+    /// (through Kraftfile.lock while the request is unchanged) and put in .unikraft/apps/NAME, its
+    /// Kraftfile loaded and merged under the project's (<see cref="TemplateMerger"/>); its tree
+    /// becomes make's A=. A plan (no fetching) merges only a template already on disk. Returns the
+    /// project unchanged when it has no template.
+    /// </summary>
+    public KraftProject WithTemplate(KraftProject project, FetchOptions options, CancellationToken cancel = default)
+    {
+        if (project.Template is not { } t || project.AppDirectory is not null) return project;
+        var label = Label(t);
+        Names.Check(NameKind.Template, t.Name, t.Location);
+        var offline = options.Offline || _config.Offline;
+        var req = ComponentRequest.For(t, project.Directory);
+        var entry = LockFile.Load(LockFile.PathFor(project.KraftfilePath))?.Find(req.Type, req.Name);
+        ResolvedSource src;
+        if (entry is not null && entry.Request == req) src = entry.Resolved;
+        else if (options.Locked && !IsLocalDirectory(t))
+            throw new KraftException($"--locked: {req.Id} is not in Kraftfile.lock (or the Kraftfile changed it)", t.Location,
+                "run the command without --locked to update the lock (then commit it)");
+        else
+            src = Resolver.Resolve(t, options.Fetch && !offline ? ResolveMode.Network : ResolveMode.CacheOnly, false, cancel);
+        var dest = Host.ContainedPath.Combine(project.Directory, ".unikraft", "apps", t.Name);
+        string dir;
+        if (src.Kind == SourceKind.LocalDirectory) dir = src.Location;
+        else if (options.Fetch) { Materialize(label, t.Location, src, dest, offline, cancel); dir = dest; }
+        else if (Missing(src, dest, cancel) is null && Directory.Exists(dest)) dir = dest;
+        else
+        {
+            _reporter.Warn($"{label} is not fetched yet, so the plan shows the project without it ('kraft pkg pull' fetches it)");
+            return project;
+        }
+        var kraftfile = KraftfileLocator.FindIn(dir)
+            ?? throw new KraftException($"the {label} has no Kraftfile ({dir} holds none of {string.Join(", ", KraftfileLocator.FileNames)})",
+                t.Location, "a template is an application with its own Kraftfile (e.g. app-elfloader); point 'template:' at one, or drop it and give 'unikraft:' and 'libraries:' yourself");
+        var template = KraftfileLoader.Load(kraftfile, dir);
+        var merged = TemplateMerger.Merge(project, template, dir);
+        foreach (var c in merged.Conflicts) _reporter.Warn(c);
+        return merged.Project;
     }
 
     static string Difference(LockEntry previous, ComponentRequest now, ResolvedSource resolved)

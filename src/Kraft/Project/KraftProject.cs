@@ -21,6 +21,8 @@ public sealed record KraftProject
     public IReadOnlyList<Target> Targets { get; init; } = [];
     public Component? Runtime { get; init; }
     public Component? Template { get; init; }
+    /// <summary>The application tree make builds (A=): the template's, once merged (TemplateMerger); null: <see cref="Directory"/>.</summary>
+    public string? AppDirectory { get; init; }
     public string? Rootfs { get; init; }
     public IReadOnlyList<string> Cmd { get; init; } = [];
     /// <summary>Environment for the guest, in file order.</summary>

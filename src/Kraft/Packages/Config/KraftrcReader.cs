@@ -10,6 +10,8 @@ public sealed record KraftrcFile
     public IReadOnlyList<LocatedValue> Origins { get; init; } = [];
     /// <summary>[fetch] mirrors.</summary>
     public IReadOnlyList<LocatedValue> Mirrors { get; init; } = [];
+    /// <summary>[fetch] prioritize_origin.</summary>
+    public bool? PrioritizeOrigin { get; init; }
     /// <summary>[configure] platform, with pykraft's <c>kvm</c> already mapped to <c>qemu</c>.</summary>
     public string? Platform { get; init; }
     /// <summary>[configure] architecture.</summary>
@@ -74,6 +76,7 @@ public static class KraftrcReader
         {
             Origins = StringArray(path, values, "list.origins"),
             Mirrors = StringArray(path, values, "fetch.mirrors"),
+            PrioritizeOrigin = OptionalBool(path, values, "fetch.prioritize_origin"),
             Platform = platform == "kvm" ? "qemu" : platform,
             Architecture = OptionalString(path, values, "configure.architecture"),
         };
@@ -187,6 +190,13 @@ public static class KraftrcReader
         var line = 1 + text.AsSpan(0, index).Count('\n');
         var column = index - (index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1) + 1;
         return new SourceLocation(path, line, column);
+    }
+
+    static bool? OptionalBool(string path, Dictionary<string, ValueSyntax> values, string key)
+    {
+        if (!values.TryGetValue(key, out var value))
+            return null;
+        return value is BooleanValueSyntax b ? b.Value : throw TypeError(path, value, key, "true or false");
     }
 
     static SourceLocation Location(string path, SourceSpan span) => new(path, span.Start.Line + 1, span.Start.Column + 1);

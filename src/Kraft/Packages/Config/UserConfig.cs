@@ -21,6 +21,8 @@ public sealed record UserConfig
     public IReadOnlyDictionary<string, HostAuth> Auth { get; init; } = new Dictionary<string, HostAuth>();
     /// <summary>Mirrors to try for archives before their origin (.kraftrc [fetch] mirrors, unikraft.mirrors).</summary>
     public IReadOnlyList<string> Mirrors { get; init; } = [];
+    /// <summary>Try a library's own URL before the mirrors (.kraftrc [fetch] prioritize_origin).</summary>
+    public bool PrioritizeOrigin { get; init; }
     /// <summary>Refresh sources one at a time (no_parallel).</summary>
     public bool NoParallel { get; init; }
     /// <summary>Use only what is cached; fail at once when something is missing (--offline, KRAFTKIT_OFFLINE=1).</summary>

@@ -49,6 +49,7 @@ public static class UserConfigLoader
                 : Path.Combine(paths.DataDir, "sources"),
             Auth = auth,
             Mirrors = yaml.Mirrors.Concat(rc.Mirrors).Select(m => Kraft.Host.Secrets.StripUserInfo(m.Value)).Distinct(StringComparer.Ordinal).ToList(),
+            PrioritizeOrigin = rc.PrioritizeOrigin ?? false,
             NoParallel = paths.Bool("KRAFTKIT_NO_PARALLEL") ?? yaml.NoParallel ?? false,
             Offline = paths.Bool("KRAFTKIT_OFFLINE") ?? false,
             GitHubToken = Registered(token),

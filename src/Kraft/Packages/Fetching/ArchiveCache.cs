@@ -59,6 +59,33 @@ public sealed class ArchiveCache(SourcesCache cache, Func<HttpFetcher> http, IRe
         }
     }
 
+    /// <summary>
+    /// Copies a local file (a mirror folder's archive) into the cache under its digest, unless it is
+    /// there already; returns the cached file and its digest.
+    /// </summary>
+    public (string Path, string Sha256) Import(string file, string origin, CancellationToken cancel)
+    {
+        string sha;
+        using (var stream = File.OpenRead(file))
+            sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        if (Find(sha) is { } hit) return (hit, sha);
+        using var _ = cache.Lock(reporter, cancel);
+        Directory.CreateDirectory(cache.ArchivesDir);
+        var final = PathFor(sha);
+        if (!File.Exists(final))
+        {
+            var tmp = AtomicFile.TempPathBeside(final);
+            try
+            {
+                File.Copy(file, tmp, overwrite: true);
+                AtomicFile.Replace(tmp, final);
+            }
+            finally { AtomicFile.TryDelete(tmp); }
+        }
+        AtomicFile.WriteAllText(final + ".url", origin + "\n");
+        return (final, sha);
+    }
+
     /// <summary>Every cached archive and the URL it came from.</summary>
     public IEnumerable<(string Path, string Url)> Entries()
     {

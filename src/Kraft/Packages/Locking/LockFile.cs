@@ -13,6 +13,12 @@ namespace Kraft.Packages.Locking;
 public sealed record LockEntry(ComponentRequest Request, ResolvedSource Resolved);
 
 /// <summary>
+/// One archive a library's Makefile.uk downloads (its origin): the library (make's name, e.g.
+/// liblwip), the file name make stores it under, the URL make asks for, and its sha256.
+/// </summary>
+public sealed record LockedOrigin(string Library, string File, string Url, string Sha256);
+
+/// <summary>
 /// Kraftfile.lock: a readable YAML file beside the Kraftfile recording, for each component, the
 /// request (type, name, source, version) and its exact resolution (a git commit with its URL and
 /// ref, an archive URL with its sha256, or a directory) and the index source it came from. Builds
@@ -26,12 +32,18 @@ public sealed partial class LockFile
 
     public string Path { get; }
     public IReadOnlyList<LockEntry> Entries { get; }
+    /// <summary>The archives libraries download during the build (library origins), by library and file.</summary>
+    public IReadOnlyList<LockedOrigin> Origins { get; }
 
-    public LockFile(string path, IReadOnlyList<LockEntry> entries)
+    public LockFile(string path, IReadOnlyList<LockEntry> entries, IReadOnlyList<LockedOrigin>? origins = null)
     {
         Path = path;
         Entries = entries;
+        Origins = origins ?? [];
     }
+
+    public LockedOrigin? FindOrigin(string library, string file) =>
+        Origins.FirstOrDefault(o => o.Library == library && o.File == file);
 
     /// <summary>Kraftfile.lock beside the Kraftfile.</summary>
     public static string PathFor(string kraftfilePath) =>
@@ -70,7 +82,9 @@ public sealed partial class LockFile
             throw Error((YamlNode?)version ?? root, $"unsupported lock file version '{version?.Value}' (this kraft writes version {FormatVersion})");
         var entries = new List<LockEntry>();
         var seen = new HashSet<(ComponentType, string)>();
-        if (Child(root, "components") is not { } list) return new LockFile(path, entries);
+        var origins = ParseOrigins(path, root, Error);
+        if (Child(root, "components") is not { } list || list is YamlScalarNode { Value: null or "" or "~" or "null" })
+            return new LockFile(path, entries, origins);
         if (list is not YamlSequenceNode seq) throw Error(list, "'components' must be a list");
         foreach (var item in seq)
         {
@@ -112,11 +126,31 @@ public sealed partial class LockFile
                 Index = Opt("index"), Manifest = Opt("manifest"),
             }));
         }
-        return new LockFile(path, entries);
+        return new LockFile(path, entries, origins);
+    }
+
+    static List<LockedOrigin> ParseOrigins(string path, YamlMappingNode root, Func<YamlNode?, string, KraftException> error)
+    {
+        var origins = new List<LockedOrigin>();
+        if (Child(root, "origins") is not { } node) return origins;
+        if (node is not YamlSequenceNode seq) throw error(node, "'origins' must be a list");
+        foreach (var item in seq)
+        {
+            if (item is not YamlMappingNode map) throw error(item, "each origin must be a map (library, file, url, sha256)");
+            string Required(string key) =>
+                Scalar(path, map, key)?.Value is { Length: > 0 } v ? v : throw error(Child(map, key) ?? map, $"'{key}' is missing");
+            var o = new LockedOrigin(Required("library"), Required("file"), Required("url"), Required("sha256"));
+            if (!Sha256Pattern().IsMatch(o.Sha256))
+                throw error(Child(map, "sha256"), $"origin {o.Library}/{o.File}: 'sha256' must be 64 lowercase hex digits");
+            if (origins.Any(x => x.Library == o.Library && x.File == o.File))
+                throw error(map, $"origin {o.Library}/{o.File} appears twice");
+            origins.Add(o);
+        }
+        return origins;
     }
 
     /// <summary>The file's text: a header, then every component in the Kraftfile's order.</summary>
-    public static string Format(string path, IEnumerable<LockEntry> entries)
+    public static string Format(string path, IEnumerable<LockEntry> entries, IEnumerable<LockedOrigin>? origins = null)
     {
         var projectDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var sb = new StringBuilder();
@@ -147,11 +181,25 @@ public sealed partial class LockFile
             if (res.Index is not null) sb.Append($"      index: {Quote(res.Index)}\n");
             if (res.Manifest is not null) sb.Append($"      manifest: {Quote(res.Manifest)}\n");
         }
+        var list = (origins ?? []).OrderBy(o => o.Library, StringComparer.Ordinal).ThenBy(o => o.File, StringComparer.Ordinal).ToList();
+        if (list.Count > 0)
+        {
+            sb.Append("# Archives the libraries' Makefile.uk download during the build, checked on every fetch.\n");
+            sb.Append("origins:\n");
+            foreach (var o in list)
+            {
+                sb.Append($"  - library: {Quote(o.Library)}\n");
+                sb.Append($"    file: {Quote(o.File)}\n");
+                sb.Append($"    url: {Quote(o.Url)}\n");
+                sb.Append($"    sha256: {o.Sha256}\n");
+            }
+        }
         return sb.ToString();
     }
 
     /// <summary>Writes the lock atomically (never half a file).</summary>
-    public static void Save(string path, IEnumerable<LockEntry> entries) => AtomicFile.WriteAllText(path, Format(path, entries));
+    public static void Save(string path, IEnumerable<LockEntry> entries, IEnumerable<LockedOrigin>? origins = null) =>
+        AtomicFile.WriteAllText(path, Format(path, entries, origins));
 
     /// <summary>A YAML scalar: plain when that reads back as the same string, else double-quoted.</summary>
     internal static string Quote(string s)

@@ -52,7 +52,7 @@ public static class LockUpdater
             if (r == request) entries.Add(new LockEntry(request, resolved));
             else if (lockFile?.Find(r.Type, r.Name) is { } kept) entries.Add(kept);
         }
-        LockFile.Save(lockPath, entries);
+        LockFile.Save(lockPath, entries, lockFile?.Origins);
         return previous is null
             ? $"{request.Id}: added to Kraftfile.lock: {resolved.Describe()}"
             : previous.Resolved.SameAs(resolved) && previous.Request == request
