@@ -1,4 +1,3 @@
-using Kraft.Host;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Kraft.Host;
