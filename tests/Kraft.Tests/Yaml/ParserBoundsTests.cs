@@ -40,7 +40,7 @@ public class ParserBoundsTests : IDisposable
         var config = _dir["config.yaml"];
         File.WriteAllText(config, AliasBomb("unikraft:\n  manifests: []\n"));
         var before = File.ReadAllBytes(config);
-        Timed(TimeSpan.FromSeconds(2), () =>
+        Timed(TimeSpan.FromSeconds(3), () =>
         {
             var e = Assert.Throws<KraftException>(() => SourceListEditor.Add(config, ["https://example.org/index.yaml"]));
             Assert.Contains("aliases", e.Message);
@@ -52,7 +52,7 @@ public class ParserBoundsTests : IDisposable
     [Fact]
     public void Alias_bombs_are_refused_in_kraftfiles_manifests_and_locks()
     {
-        Timed(TimeSpan.FromSeconds(2), () =>
+        Timed(TimeSpan.FromSeconds(3), () =>
         {
             Located(Assert.Throws<KraftException>(() => KraftfileLoader.Parse("Kraftfile", Head + AliasBomb("x-bomb:\n  ").Replace("\n", "\n  ").TrimEnd(' '))), "Kraftfile");
             Located(Assert.Throws<KraftException>(() => ManifestReader.ReadAny(AliasBomb("name: x\ntype: lib\n"), "index.yaml")), "index.yaml");
@@ -64,11 +64,11 @@ public class ParserBoundsTests : IDisposable
     public void Forty_thousand_kconfig_keys_parse_quickly_and_two_hundred_thousand_are_refused_quickly()
     {
         var keys40k = Head + "kconfig:\n" + string.Concat(Enumerable.Range(0, 40_000).Select(i => $"  CONFIG_X{i}: y\n"));
-        Timed(TimeSpan.FromSeconds(4), () => Assert.Equal(40_000, KraftfileLoader.Parse("Kraftfile", keys40k).Kconfig.Count));
+        Timed(TimeSpan.FromSeconds(10), () => Assert.Equal(40_000, KraftfileLoader.Parse("Kraftfile", keys40k).Kconfig.Count));
         var list40k = Head + "kconfig:\n" + string.Concat(Enumerable.Range(0, 40_000).Select(i => $"  - CONFIG_X{i}=y\n"));
-        Timed(TimeSpan.FromSeconds(4), () => Assert.Equal(40_000, KraftfileLoader.Parse("Kraftfile", list40k).Kconfig.Count));
+        Timed(TimeSpan.FromSeconds(10), () => Assert.Equal(40_000, KraftfileLoader.Parse("Kraftfile", list40k).Kconfig.Count));
         var keys200k = Head + "kconfig:\n" + string.Concat(Enumerable.Range(0, 200_000).Select(i => $"  CONFIG_X{i}: y\n"));
-        Timed(TimeSpan.FromSeconds(2), () =>
+        Timed(TimeSpan.FromSeconds(3), () =>
         {
             var e = Assert.Throws<KraftException>(() => KraftfileLoader.Parse("Kraftfile", keys200k));
             Assert.Contains("too large", e.Message);
@@ -80,7 +80,7 @@ public class ParserBoundsTests : IDisposable
     public void Repeated_keys_stay_linear()
     {
         var text = Head + "kconfig:\n" + string.Concat(Enumerable.Range(0, 30_000).Select(i => $"  CONFIG_X{i % 10}: y\n"));
-        Timed(TimeSpan.FromSeconds(4), () => Assert.Equal(10, KraftfileLoader.Parse("Kraftfile", text).Kconfig.Count));
+        Timed(TimeSpan.FromSeconds(10), () => Assert.Equal(10, KraftfileLoader.Parse("Kraftfile", text).Kconfig.Count));
     }
 
     [Theory]
@@ -91,7 +91,7 @@ public class ParserBoundsTests : IDisposable
         var deep = flow
             ? "x-deep: " + string.Concat(Enumerable.Repeat("{a: ", 20_000)) + "1" + new string('}', 20_000) + "\n"
             : "x-deep:\n" + string.Concat(Enumerable.Range(1, 1_000).Select(i => new string(' ', i) + "a:\n")); // 20k deep would be 200 MB of indentation
-        Timed(TimeSpan.FromSeconds(2), () =>
+        Timed(TimeSpan.FromSeconds(3), () =>
         {
             var e = Assert.Throws<KraftException>(() => KraftfileLoader.Parse("Kraftfile", Head + deep));
             Assert.Contains("nest more than 64", e.Message);
@@ -109,14 +109,14 @@ public class ParserBoundsTests : IDisposable
     {
         var path = _dir["Kraftfile.lock"];
         var text = LockText(5_000);
-        Timed(TimeSpan.FromSeconds(4), () =>
+        Timed(TimeSpan.FromSeconds(10), () =>
         {
             var lockFile = LockFile.Parse(path, text);
             Assert.Equal(5_000, lockFile.Entries.Count);
             for (var i = 0; i < 5_000; i++) Assert.NotNull(lockFile.Find(ComponentType.Lib, $"l{i}"));
         });
         File.WriteAllText(path, LockText(50_000));
-        Timed(TimeSpan.FromSeconds(2), () => Assert.Contains("too large", Assert.Throws<KraftException>(() => LockFile.Load(path)).Message));
+        Timed(TimeSpan.FromSeconds(3), () => Assert.Contains("too large", Assert.Throws<KraftException>(() => LockFile.Load(path)).Message));
     }
 
     [Fact]

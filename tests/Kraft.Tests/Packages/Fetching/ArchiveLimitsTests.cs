@@ -89,7 +89,7 @@ public class ArchiveLimitsTests : IDisposable
         Assert.True(bomb.Length < 256 * Sizes.KiB);
         var clock = Stopwatch.StartNew();
         var e = Refuse(Write(bomb, "a.zip"));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Contains("top/zeros", e.Message);
         Assert.Contains("64 MiB", e.Message);
     }
