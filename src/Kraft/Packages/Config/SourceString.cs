@@ -45,6 +45,9 @@ public static partial class SourceString
         if (path.LastIndexOf('#') is var hash and > 0 && Directory.Exists(Path.GetFullPath(path[..hash], workingDirectory)))
             (path, name) = (path[..hash], path[hash..]);
         var full = Path.GetFullPath(path, workingDirectory);
+        if (Directory.Exists(full) && SourceClassifier.IsBareRepository(full))
+            // Listed by its name: one that names no component type would be added but never listed.
+            Index.Sources.GitRemoteLister.CheckNameable(new Git(), Path.TrimEndingDirectorySeparator(full), name.Length > 0 ? name : null);
         if (File.Exists(full) || Directory.Exists(full))
             return Path.TrimEndingDirectorySeparator(full) + name;
         throw Bad(source, LooksLikePath(s) ? "no such file or directory" : "neither an existing path nor a URL");

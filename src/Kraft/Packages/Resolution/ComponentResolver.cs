@@ -283,7 +283,12 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
         var message = $"{label} is not in the component index";
         if (close.Count > 0) message += $"; did you mean {string.Join(" or ", close.Select(c => $"'{c}'"))}?";
         if (otherType.Count > 0) message += $" (the index has {string.Join(", ", otherType)})";
-        var updated = index.Snapshot.UpdatedAt == default ? "" : $" (last updated {index.Snapshot.UpdatedAt.LocalDateTime:yyyy-MM-dd HH:mm})";
+        // The time of the newest listing that worked: a failed update changes nothing in the index.
+        var listed = index.Snapshot.Sources.Where(s => s.ListedAt is not null).Select(s => s.ListedAt!.Value).DefaultIfEmpty().Max();
+        var failed = index.Snapshot.Sources.Count(s => s.Error is not null);
+        var updated = listed == default
+            ? (index.Snapshot.UpdatedAt == default ? "" : " (no source has been listed successfully yet)")
+            : $" (last updated {listed.LocalDateTime:yyyy-MM-dd HH:mm}{(failed > 0 ? $"; the last attempt failed for {failed} source{(failed == 1 ? "" : "s")}" : "")})";
         return new KraftException(message, location,
             $"run 'kraft pkg update' to refresh the index{updated}, add a source that has it with 'kraft pkg source URL', or give the component a 'source:' in the Kraftfile");
     }

@@ -178,7 +178,7 @@ internal static partial class GitRemoteLister
                 return (null, new Skip($"'{repoName}' does not name a component (lib-, app-, plat-, arch- or unikraft)"));
             else
                 throw new KraftException($"cannot tell what kind of component the git repository {location.Display} is: its name '{repoName}' has no type",
-                    hint: $"components are named lib-NAME, app-NAME, plat-NAME, arch-NAME or unikraft; name this one by adding it after a '#': {location.Display}#lib-{repoName}");
+                    hint: NamingHint(location.Display, location.IsLocal ? SuggestedName(context.Git, LocalDir(location), repoName) : null, repoName));
         }
 
         var refs = ReadRefs(context, location, cancel);
@@ -323,6 +323,50 @@ internal static partial class GitRemoteLister
         if (Has("Could not resolve host") || Has("Connection refused") || Has("timed out") || Has("Failed to connect") || Has("Network is unreachable"))
             return "check your network and proxy settings (HTTPS_PROXY, NO_PROXY)";
         return "check the URL, your network and your credentials";
+    }
+
+    static string LocalDir(GitLocation location) =>
+        location.Url.StartsWith("file://", StringComparison.Ordinal) ? new Uri(location.Url).LocalPath : location.Url;
+
+    /// <summary>How to name a repository whose name has no type: after a '#', with what its tree suggests when that is known.</summary>
+    internal static string NamingHint(string display, string? suggestion, string repoName) =>
+        "components are named lib-NAME, app-NAME, plat-NAME, arch-NAME or unikraft; name this one by adding it after a '#': "
+        + (suggestion is not null ? $"{display}#{suggestion}" : $"{display}#lib-{repoName} (or {display}#unikraft if it is the Unikraft core)");
+
+    /// <summary>
+    /// What a local repository's tree says it is: the core (arch/, plat/, lib/ and a Makefile at the
+    /// top), an application (a Kraftfile), else a library; null when git cannot read it.
+    /// </summary>
+    internal static string? SuggestedName(Git git, string repoDir, string repoName)
+    {
+        var r = git.Run(repoDir, CancellationToken.None, "ls-tree", "--name-only", "HEAD");
+        if (!r.Succeeded) return null;
+        var names = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (names.Contains("arch") && names.Contains("plat") && names.Contains("lib") && names.Contains("Makefile")) return "unikraft";
+        var bare = Suggestable(repoName);
+        return names.Contains("Kraftfile") || names.Contains("kraft.yaml") || names.Contains("kraft.yml") ? $"app-{bare}" : $"lib-{bare}";
+    }
+
+    static string Suggestable(string name) => Names.IsValid(name) ? name : Names.Suggest(name);
+
+    /// <summary>
+    /// For kraft pkg source: refuses a local git repository the index could not list because its
+    /// name (and its origin's) says no component type, naming it as its tree suggests.
+    /// </summary>
+    internal static void CheckNameable(Git git, string repoDir, string? fragment)
+    {
+        if (fragment is not null) return; // checked by the caller's GitLocation rules
+        var location = new GitLocation(repoDir, repoDir, null, true, null);
+        var repoName = location.BaseName;
+        if (GitRepoNames.TryGuess(repoName, out _, out _)) return;
+        var origin = git.Run(repoDir, CancellationToken.None, "config", "--get", "remote.origin.url");
+        if (origin.Succeeded && origin.StandardOutput.Trim() is { Length: > 0 } o)
+        {
+            try { if (GitRepoNames.TryGuess(GitLocation.Parse(o).BaseName, out _, out _)) return; }
+            catch (KraftException) { }
+        }
+        throw new KraftException($"'{repoDir}' is a git repository whose name '{repoName}' says no component type, so 'kraft pkg update' could not list it; it was not added",
+            hint: NamingHint(repoDir, SuggestedName(git, repoDir, repoName), repoName));
     }
 
     /// <summary>The base name of a local repository's remote.origin.url, if it has one.</summary>
