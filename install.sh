@@ -11,7 +11,8 @@ PREFIX="${PREFIX:-$HOME/.local}"
 # Running: QEMU for x86_64 and arm64. Publishing kraft NativeAOT needs clang and zlib.
 # hyperfine runs the benchmarks in bench/, GNU time (/usr/bin/time) measures their peak memory.
 PACKAGES=(make gcc gcc-aarch64-linux-gnu binutils flex bison git python3 wget
-          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time)
+          qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time
+          iproute2 cpio libarchive-tools buildah runc)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
