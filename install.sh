@@ -14,7 +14,8 @@ PREFIX="${PREFIX:-$HOME/.local}"
 # apache2-utils (htpasswd) and openssl (a test CA).
 PACKAGES=(make gcc gcc-aarch64-linux-gnu binutils flex bison git python3 wget
           qemu-system-x86 qemu-system-arm clang zlib1g-dev hyperfine time
-          docker-registry skopeo umoci apache2-utils openssl)
+          docker-registry skopeo umoci apache2-utils openssl
+          iproute2 cpio libarchive-tools buildah runc)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

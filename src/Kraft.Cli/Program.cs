@@ -44,6 +44,7 @@ public static class Program
             StopCommand.CreateRemove(),
             LogsCommand.Create(),
             VolCommand.Create(),
+            NetCommand.Create(),
             SuperviseCommand.Create(),
             VersionCommand.Create(),
             KconfigConfCommand.Create(),

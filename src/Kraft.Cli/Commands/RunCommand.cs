@@ -13,6 +13,9 @@ public static class RunCommand
     /// <summary>Arguments after the first bare "--": they belong to the guest, not to kraft.</summary>
     public static IReadOnlyList<string>? AppArgs { get; set; }
 
+    /// <summary>Gives back the taps and addresses taken for a machine that was never recorded.</summary>
+    static Action? ReleaseOnFailure;
+
     public static Command Create()
     {
         var selection = new ProjectTargetOptions("dir|kernel", "A project directory (default: the current one) or a kernel image", platShortAlias: false);
@@ -39,6 +42,11 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var guest = new GuestStorageOptions();
+        var networks = new Option<string[]>("--network")
+        {
+            Description = "Attach to a kraft network: NAME[:ip[/mask][:gw[:dns0[:dns1[:hostname[:domain]]]]]] (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var cmd = new Command("run", "Boot a unikernel as a machine, in the foreground or detached (arguments after -- go to the application)")
         {
             memory, smp, kernelArgs, initrd, noAccel, accel, dryRun, detach, name, remove, noStart, ports,
@@ -46,6 +54,7 @@ public static class RunCommand
         selection.AddTo(cmd);
         machineOptions.AddTo(cmd);
         guest.AddTo(cmd);
+        cmd.Options.Add(networks);
         cmd.Aliases.Add("r");
         cmd.SetAction((r, cancel) =>
         {
@@ -70,10 +79,28 @@ public static class RunCommand
                     Ports = r.GetValue(ports) ?? [],
                     Rootfs = r.GetValue(guest.Rootfs),
                     Volumes = r.GetValue(guest.Volumes) ?? [],
+                    Networks = r.GetValue(networks) ?? [],
                     RuntimeDir = r.GetValue(machineOptions.RuntimeDir),
                     Reporter = StderrReporter.Instance,
                 };
                 var spec = RunPlanner.Plan(request, () => selection.Select(r));
+                if (spec.Networks.Count > 0)
+                {
+                    var nets = new Kraft.Networks.NetworkStore(MachineStore.DefaultRoot(request.RuntimeDir));
+                    var owner = r.GetValue(name) ?? Guid.NewGuid().ToString("N");
+                    var attached = new List<NetworkAttachment>();
+                    try
+                    {
+                        foreach (var n in spec.Networks) attached.Add(nets.Attach(n, owner, dryRun: r.GetValue(dryRun)));
+                    }
+                    catch
+                    {
+                        if (!r.GetValue(dryRun)) nets.Release(attached);
+                        throw;
+                    }
+                    spec = spec with { Networks = attached };
+                    if (!r.GetValue(dryRun)) ReleaseOnFailure = () => nets.Release(attached);
+                }
                 return Task.FromResult(Run(r, machineOptions, spec, r.GetValue(name), r.GetValue(detach), r.GetValue(remove),
                     r.GetValue(noStart), r.GetValue(dryRun), cancel));
             }
@@ -102,7 +129,9 @@ public static class RunCommand
         if (detach || noStart)
         {
             var controller = new MachineController(store, StderrReporter.Instance);
-            var machine = controller.Create(spec, name);
+            Machine machine;
+            try { machine = controller.Create(spec, name); }
+            catch { ReleaseOnFailure?.Invoke(); throw; }
             if (!noStart)
             {
                 machine = controller.StartDetached(machine, MachineOptions.KraftBinary);
@@ -120,7 +149,9 @@ public static class RunCommand
 
         using var reporter = new ConsoleReporter();
         var fg = new MachineController(store, reporter);
-        var m = fg.Create(spec, name, foreground: true);
+        Machine m;
+        try { m = fg.Create(spec, name, foreground: true); }
+        catch { ReleaseOnFailure?.Invoke(); throw; }
         RunResult result;
         try
         {

@@ -267,6 +267,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
             if (sup.IsAlive()) Native.Kill(sup.Pid, Native.SIGKILL);
         }
         DriverFor(m.Spec.Platform).Delete(now);
+        // Its taps go, and their addresses are free again.
+        new Networks.NetworkStore(store.Root).Release(m.Spec.Networks);
         store.Delete(now);
     }
 

@@ -89,6 +89,7 @@ public static class QemuCommandLine
         a.AddRange(["-kernel", spec.KernelPath]);
         if (spec.InitrdPath is not null) a.AddRange(["-initrd", spec.InitrdPath]);
         a.AddRange(Guest.GuestMounts.QemuArgs(spec.Volumes, passthrough: Environment.IsPrivilegedProcess));
+        a.AddRange(Networks.NetworkFlag.QemuArgs(spec.Networks));
         var append = Append(spec);
         if (append.Length > 0) a.AddRange(["-append", append]);
         return a;
@@ -130,6 +131,9 @@ public static class QemuCommandLine
     {
         var kernel = new List<string>(spec.KernelArgs);
         if (spec.Env.Count > 0) kernel.Add(EnvVarsParam(spec.Env));
+        // Each bridge interface's address, as lwIP's netdev.ip reads it.
+        foreach (var n in spec.Networks)
+            if (n.Cidr is not null) kernel.Add(Networks.NetworkFlag.NetdevIpParam(n));
         // The mounts' vfs.fstab, unless -a gave one (which then wins, as in KraftKit).
         if (Guest.GuestMounts.FstabParam(spec.Volumes) is { } fstab && !kernel.Any(k => k.StartsWith("vfs.fstab=", StringComparison.Ordinal)))
             kernel.Add(fstab);

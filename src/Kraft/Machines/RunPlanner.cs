@@ -21,6 +21,8 @@ public sealed record RunRequest
     public string? Rootfs { get; init; }
     /// <summary>-v HOST:GUEST[:ro] flags, as given.</summary>
     public IReadOnlyList<string> Volumes { get; init; } = [];
+    /// <summary>--network flags, as given.</summary>
+    public IReadOnlyList<string> Networks { get; init; } = [];
     /// <summary>The runtime directory (--runtime-dir), where named volumes live; null: the default.</summary>
     public string? RuntimeDir { get; init; }
     /// <summary>Told about rootfs builds.</summary>
@@ -74,6 +76,7 @@ public static class RunPlanner
         {
             InitrdPath = storage.InitrdPath,
             Volumes = storage.Volumes,
+            Networks = request.Networks.Select(Kraft.Networks.NetworkFlag.Parse).ToList(),
             Rootfs = request.Rootfs ?? project?.Rootfs,
             Ports = PortMapping.ParseAll(request.Ports),
             Source = source,
