@@ -51,6 +51,14 @@ public static class RunCommand
             {
                 kernel = what;
             }
+            else if (RunImageSupport.IsImage(what))
+            {
+                // kraft run REF: the image's kernel, initrd, cmd and env (the command line overrides).
+                var image = RunImageSupport.Resolve(what!, plat, arch, cancel);
+                (kernel, initrd, plat, arch) = (image.KernelPath, initrd ?? image.InitrdPath, image.Platform, image.Architecture);
+                appArgs = AppArgs ?? (IEnumerable<string>)image.Cmd;
+                env = image.Env;
+            }
             else
             {
                 var (project, candidates) = selection.Select(parse);
