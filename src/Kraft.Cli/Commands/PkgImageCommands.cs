@@ -35,14 +35,27 @@ public static class PkgImageCommands
         var dbg = new Option<bool>("--dbg") { Description = "Include the debug kernel (KERNEL.dbg) at /unikraft/bin/kernel.dbg" };
         var noKconfig = new Option<bool>("--no-kconfig") { Description = "Do not record the .config in the platform's os.features" };
         var push = new Option<bool>("--push", "-P") { Description = "Push the image to its registry afterwards" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be packaged (for a runtime Kraftfile: the runtime, rootfs and cmd) and stop" };
         var registry = new RegistryOptions();
         pkg.Arguments.Add(dir);
-        foreach (var o in new Option[] { name, kraftfile, targets, plat, arch, kernel, rootfs, args, env, label, dbg, noKconfig, push })
+        foreach (var o in new Option[] { name, kraftfile, targets, plat, arch, kernel, rootfs, args, env, label, dbg, noKconfig, push, dryRun })
             pkg.Options.Add(o);
         registry.AddTo(pkg);
-        pkg.SetAction((r, cancel) => Task.FromResult(Package(r.GetValue(dir), r.GetValue(name), r.GetValue(kraftfile), r.GetValue(targets) ?? [],
+        pkg.SetAction((r, cancel) => r.GetValue(dryRun) ? Task.FromResult(Plan(r.GetValue(dir), r.GetValue(kraftfile))) : Task.FromResult(Package(r.GetValue(dir), r.GetValue(name), r.GetValue(kraftfile), r.GetValue(targets) ?? [],
             r.GetValue(plat), r.GetValue(arch), r.GetValue(kernel), r.GetValue(rootfs), r.GetValue(args), r.GetValue(env) ?? [],
             r.GetValue(label) ?? [], r.GetValue(dbg), r.GetValue(noKconfig), r.GetValue(push), registry.Read(r), cancel)));
+    }
+
+    static int Plan(string? dir, string? kraftfile)
+    {
+        try
+        {
+            var project = ProjectLoading.Load(dir, kraftfile);
+            if (RuntimePlan.For(project) is { } plan) Console.Out.Write(plan.Describe(project.Directory));
+            else Console.Out.Write(string.Concat(project.Targets.Select(t => $"target:  {t.PlatArch} {Path.Combine(project.OutDir, t.KernelName)}\n")));
+            return 0;
+        }
+        catch (Exception e) { return Program.Failure(e); }
     }
 
     static int Package(string? dir, string? name, string? kraftfile, string[] targetNames, string? plat, string? arch, string? kernel,

@@ -83,7 +83,20 @@ public static class RunCommand
                     RuntimeDir = r.GetValue(machineOptions.RuntimeDir),
                     Reporter = StderrReporter.Instance,
                 };
+                // kraft run REF: the image's kernel, initrd, cmd and env (the command line overrides).
+                var image = RunImageSupport.IsImage(request.What)
+                    ? RunImageSupport.Resolve(request.What!, request.Platform, request.Arch, cancel) : null;
+                if (image is not null)
+                    request = request with
+                    {
+                        What = image.KernelPath,
+                        Initrd = request.Initrd ?? image.InitrdPath,
+                        Platform = image.Platform,
+                        Arch = image.Architecture,
+                        AppArgs = AppArgs ?? image.Cmd,
+                    };
                 var spec = RunPlanner.Plan(request, () => selection.Select(r));
+                if (image is not null && spec.Env.Count == 0) spec = spec with { Env = image.Env };
                 if (spec.Networks.Count > 0)
                 {
                     var nets = new Kraft.Networks.NetworkStore(MachineStore.DefaultRoot(request.RuntimeDir));

@@ -1,0 +1,29 @@
+using Kraft.Build;
+using Kraft.Oci;
+using Kraft.Oci.Registry;
+using Kraft.Packages.Config;
+
+namespace Kraft.Cli;
+
+/// <summary>
+/// The <c>kraft run REF</c> branch of kraft run, kept apart from RunCommand: an argument that
+/// is not an existing path and parses as an image reference is resolved (pulled when absent)
+/// through <see cref="PackageRunner"/>.
+/// </summary>
+public static class RunImageSupport
+{
+    public static bool IsImage(string? what) =>
+        what is not null && !File.Exists(what) && !Directory.Exists(what) && ImageRef.LooksLikeReference(what);
+
+    public static ResolvedPackage Resolve(string what, string? plat, string? arch, CancellationToken cancel)
+    {
+        var config = UserConfigLoader.Load();
+        var credentials = new CredentialResolver(config.Auth.ToDictionary(kv => kv.Key, kv => (kv.Value.User, kv.Value.Token)),
+            warn: m => Console.Error.WriteLine("warning: " + m));
+        var platform = TargetSelector.NormalisePlatform(plat ?? "qemu");
+        var architecture = arch is not null ? TargetSelector.NormaliseArchitecture(arch)
+            : Kraft.Machines.GuestArchNames.Host is { } h ? Kraft.Machines.GuestArchNames.Name(h) : "x86_64";
+        var insecure = Environment.GetEnvironmentVariable("KRAFT_OCI_INSECURE") is "1" or "true";
+        return PackageRunner.Resolve(ImageRef.Parse(what), platform, architecture, RegistrySettings.FromEnvironment(insecure), credentials, cancel: cancel);
+    }
+}
