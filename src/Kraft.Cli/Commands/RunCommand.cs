@@ -12,6 +12,8 @@ public static class RunCommand
     /// <summary>Arguments after the first bare "--": they belong to the guest, not to kraft.</summary>
     public static IReadOnlyList<string>? AppArgs { get; set; }
 
+    static LinuxProgramOptions? Linux;
+
     public static Command Create()
     {
         var selection = new ProjectTargetOptions("dir|kernel", "A project directory (default: the current one) or a kernel image");
@@ -25,11 +27,14 @@ public static class RunCommand
         var initrd = new Option<string?>("--initrd") { Description = "An initial ramdisk (CPIO) to pass to the guest" };
         var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
+        var linux = new LinuxProgramOptions();
         var cmd = new Command("run", "Boot a unikernel in the foreground under QEMU (arguments after -- go to the application)")
         {
             memory, smp, kernelArgs, initrd, noAccel, dryRun,
         };
         selection.AddTo(cmd);
+        linux.AddTo(cmd);
+        Linux = linux;
         cmd.Aliases.Add("r");
         cmd.SetAction((r, cancel) => Task.FromResult(Run(r, selection, r.GetValue(memory), r.GetValue(smp), r.GetValue(kernelArgs) ?? [],
             r.GetValue(initrd), r.GetValue(noAccel), r.GetValue(dryRun), cancel)));
@@ -47,7 +52,15 @@ public static class RunCommand
             IEnumerable<string> appArgs = AppArgs ?? [];
             IEnumerable<KeyValuePair<string, string>> env = [];
             string kernel;
-            if (what is not null && File.Exists(what))
+            if (what is not null && File.Exists(what) && Linux is not null && Apps.LinuxBinaryRunner.IsLinuxProgram(what))
+            {
+                // A Linux program: run by the ELF loader, the program (and --rootfs) in the initrd (Apps/LinuxBinaryRunner).
+                using var planReporter = new ConsoleReporter();
+                var program = Linux.Plan(parse, what, appArgs, planReporter, cancel);
+                (kernel, initrd, appArgs) = (program.Kernel, program.Initrd, program.AppArgs);
+                memory ??= "512M";
+            }
+            else if (what is not null && File.Exists(what))
             {
                 kernel = what;
             }
