@@ -42,6 +42,7 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var guest = new GuestStorageOptions();
+        var linux = new LinuxProgramOptions();
         var networks = new Option<string[]>("--network")
         {
             Description = "Attach to a kraft network: NAME[:ip[/mask][:gw[:dns0[:dns1[:hostname[:domain]]]]]] (repeatable)",
@@ -55,6 +56,7 @@ public static class RunCommand
         machineOptions.AddTo(cmd);
         guest.AddTo(cmd);
         cmd.Options.Add(networks);
+        linux.AddTo(cmd);
         cmd.Aliases.Add("r");
         cmd.SetAction((r, cancel) =>
         {
@@ -95,6 +97,20 @@ public static class RunCommand
                         Arch = image.Architecture,
                         AppArgs = AppArgs ?? image.Cmd,
                     };
+                if (image is null && request.What is { } what && File.Exists(what) && Apps.LinuxBinaryRunner.IsLinuxProgram(what))
+                {
+                    // A Linux program: run by the ELF loader, the program (and --rootfs) in the initrd (Apps/LinuxBinaryRunner).
+                    using var planReporter = new ConsoleReporter();
+                    var program = linux.Plan(r, what, request.Rootfs, AppArgs ?? [], planReporter, cancel);
+                    request = request with
+                    {
+                        What = program.Kernel,
+                        Initrd = program.Initrd,
+                        Rootfs = null,
+                        AppArgs = program.AppArgs,
+                        Memory = request.Memory ?? "512M",
+                    };
+                }
                 var spec = RunPlanner.Plan(request, () => selection.Select(r));
                 if (image is not null && spec.Env.Count == 0) spec = spec with { Env = image.Env };
                 if (spec.Networks.Count > 0)

@@ -39,6 +39,11 @@ public static class RequestedOptions
         foreach (var (name, value) in PlatformSymbols(target.Platform))
             Add(name, value, $"platform {target.Platform}");
         AddAll(target.Kconfig, $"target {target.PlatArch} kconfig");
+        // As KraftKit: an embedded initrd without a path is the project's initramfs (the rootfs packed as cpio).
+        string[] embedding = ["CONFIG_LIBVFSCORE_FSTAB", "CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD", "CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD"];
+        if (embedding.Any(e => byName.TryGetValue(e, out var o) && o.Value == "y") && !byName.ContainsKey("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH"))
+            Add("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH", Path.Combine(project.OutDir, $"initramfs-{target.Architecture}.cpio"),
+                "embedded initrd (KraftKit's default path)");
         return order.Select(n => byName[n]).ToList();
     }
 
