@@ -13,8 +13,9 @@ if [ -z "$kernel" ]; then
   (cd "$app" && "$kraft" build -t qemu/x86_64 >/dev/null)
   kernel="$app/.unikraft/build/hello_qemu-x86_64"
 fi
-qemu=$("$kraft" run --dry-run "$kernel" 2>/dev/null)
+# Emulation on both sides (-W): the comparison is kraft's overhead, not whether KVM works here.
+qemu=$("$kraft" run --dry-run -W "$kernel" 2>/dev/null)
 echo "qemu: $qemu"
 python3 "$root/bench/first-line.py" --runs "${RUNS:-30}" \
-  "kraft run=$kraft run $kernel" \
+  "kraft run=$kraft run -W --rm $kernel" \
   "qemu direct=$qemu" | tee "$root/bench/results/run-latency.txt"

@@ -223,8 +223,11 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         var driver = DriverFor(m.Spec.Platform);
         var vmm = now.Status.Vmm ?? VmmFromPidFile(now);
         bool Gone() => vmm is not { } v || !v.IsAlive();
-        if (now.Status.State == MachineState.Running && driver.RequestShutdown(now))
-            WaitUntil(Gone, grace);
+        // The press is repeated: a guest still booting has not enabled its power button yet and
+        // would never see a single early one.
+        var graceEnds = DateTime.UtcNow + grace;
+        while (now.Status.State == MachineState.Running && !Gone() && DateTime.UtcNow < graceEnds && driver.RequestShutdown(now))
+            WaitUntil(Gone, TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(500).Ticks, Math.Max(0, (graceEnds - DateTime.UtcNow).Ticks))));
         if (!Gone())
         {
             driver.Quit(now);
