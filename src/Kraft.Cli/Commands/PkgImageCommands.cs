@@ -41,9 +41,26 @@ public static class PkgImageCommands
         foreach (var o in new Option[] { name, kraftfile, targets, plat, arch, kernel, rootfs, args, env, label, dbg, noKconfig, push, dryRun })
             pkg.Options.Add(o);
         registry.AddTo(pkg);
-        pkg.SetAction((r, cancel) => r.GetValue(dryRun) ? Task.FromResult(Plan(r.GetValue(dir), r.GetValue(kraftfile))) : Task.FromResult(Package(r.GetValue(dir), r.GetValue(name), r.GetValue(kraftfile), r.GetValue(targets) ?? [],
+        pkg.SetAction((r, cancel) => r.GetValue(name) is null && !r.GetValue(dryRun) && r.GetValue(kernel) is null
+            ? Task.FromResult(Program.Failure(NotACommand(pkg, r.GetValue(dir))))
+            : r.GetValue(dryRun) ? Task.FromResult(Plan(r.GetValue(dir), r.GetValue(kraftfile))) : Task.FromResult(Package(r.GetValue(dir), r.GetValue(name), r.GetValue(kraftfile), r.GetValue(targets) ?? [],
             r.GetValue(plat), r.GetValue(arch), r.GetValue(kernel), r.GetValue(rootfs), r.GetValue(args), r.GetValue(env) ?? [],
             r.GetValue(label) ?? [], r.GetValue(dbg), r.GetValue(noKconfig), r.GetValue(push), registry.Read(r), cancel)));
+    }
+
+    /// <summary>
+    /// `kraft pkg` alone, or `kraft pkg WORD` where WORD is no directory: the user meant a
+    /// subcommand (packaging needs --name), so say that, with did-you-mean.
+    /// </summary>
+    static KraftException NotACommand(Command pkg, string? word)
+    {
+        var names = pkg.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        if (word is null || Directory.Exists(word))
+            return new KraftException($"'kraft pkg' needs a command: {string.Join(", ", names)}",
+                hint: "see 'kraft pkg --help' for what each does; to package an image: kraft pkg --name REF [DIR]");
+        var near = Suggestions.SimilarNames(word, names);
+        return new KraftException($"unknown command '{word}' for 'kraft pkg'",
+            hint: near.Count > 0 ? $"did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}? (see 'kraft pkg --help')" : "see 'kraft pkg --help'");
     }
 
     static int Plan(string? dir, string? kraftfile)

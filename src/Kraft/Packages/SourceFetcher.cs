@@ -109,9 +109,10 @@ public sealed class SourceFetcher : IDisposable
                 // editing the lock's path must not redirect a library. The lock is corrected when it differs.
                 var src = Resolver.Resolve(c, mode, false, cancel);
                 var same = entry is not null && entry.Request == req && entry.Resolved.SameAs(src);
-                if (options.Locked && !same && lockFile is not null)
-                    problems.Add(entry is null ? $"{req.Id}: not in Kraftfile.lock"
-                        : $"{req.Id}: Kraftfile.lock does not match the Kraftfile ({ComponentRequest.Difference(entry.Request, req)}; {ResolvedSource.Difference(entry.Resolved, src)})");
+                // A directory pins nothing, so --locked needs no entry for it (a lock may hold only library
+                // origins); an entry that disagrees with the Kraftfile is still a change.
+                if (options.Locked && !same && entry is not null)
+                    problems.Add($"{req.Id}: Kraftfile.lock does not match the Kraftfile ({ComponentRequest.Difference(entry.Request, req)}; {ResolvedSource.Difference(entry.Resolved, src)})");
                 items.Add(new Item(c, req, src, same ? LockState.Locked : entry is null ? LockState.Added : LockState.Changed, same ? null : entry));
                 continue;
             }

@@ -13,7 +13,7 @@ public class CommandLineErrorsEndToEndTests
     [InlineData("run --smp", "error: --smp needs a value (a whole number)", "see 'kraft run --help'")]
     [InlineData("build --kconfig-backend foo", "error: --kconfig-backend expects native or make, got 'foo'", "see 'kraft build --help'")]
     [InlineData("bild", "error: unknown command 'bild' for 'kraft'", "'build'")]
-    [InlineData("pkg pul", "error: unknown command 'pul' for 'kraft pkg'", "did you mean 'pull'?")]
+    [InlineData("pkg pul", "error: unknown command 'pul' for 'kraft pkg'", "did you mean 'pull' or 'push'?")]
     [InlineData("pkg", "error: 'kraft pkg' needs a command: ", "see 'kraft pkg --help'")]
     [InlineData("build a b", "error: unexpected argument 'b' for 'kraft build'", "see 'kraft build --help'")]
     [InlineData("run /nonexistent/kernel", "error: /nonexistent/kernel does not exist", "give the project's directory")]

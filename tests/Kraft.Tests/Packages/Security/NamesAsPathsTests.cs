@@ -155,7 +155,7 @@ public sealed class NamesAsPathsTests : IDisposable
     [InlineData("libraries:\n  \"a/b\": stable\n", "library name")]
     [InlineData("libraries:\n  \"..\": stable\n", "library name")]
     [InlineData("libraries:\n  \"/etc\": stable\n", "library name")]
-    [InlineData("libraries:\n  \"x\\0y\": stable\n", "library name")]
+    [InlineData("libraries:\n  \"x\\ty\": stable\n", "library name")]
     [InlineData("template:\n  name: \"../t\"\n  source: https://example.org/app-x.git\n", "template name")]
     [InlineData("targets:\n  - name: \"../../evil\"\n    platform: qemu\n    architecture: x86_64\n", "target name")]
     [InlineData("name: \"../evil\"\n", "project name")]
