@@ -14,9 +14,10 @@ fi
 export KRAFT_BIN="$PWD/artifacts/bin/kraft"
 
 log=$(mktemp)
-dotnet test tests/Kraft.Tests/Kraft.Tests.csproj -c Release --nologo \
+# A test that hangs fails after 10 minutes (with its name) instead of eating the whole CI budget.
+dotnet test tests/Kraft.Tests/Kraft.Tests.csproj -c Release --nologo --blame-hang-timeout 10m --blame-hang-dump-type none \
   --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \
-  | awk '/^\[xUnit/ {next} /^  (Passed|Failed|Skipped) /{show = ($1 != "Passed")} /^(Passed|Failed)!|error [A-Z]+[0-9]+:/{show = 1} show'
+  | awk '/^\[xUnit/ {next} /^  (Passed|Failed|Skipped) /{show = ($1 != "Passed")} /^(Passed|Failed)!|error [A-Z]+[0-9]+:|[Bb]lame|aborted|crashed/{show = 1} show'
 status=${PIPESTATUS[0]}
 
 # dotnet test's summary: "Passed!  - Failed:     0, Passed:   120, Skipped:     3, Total: ..."

@@ -17,7 +17,7 @@ public static class SuperviseCommand
         {
             var store = options.Store(r);
             var machine = store.Get(r.GetValue(name)!);
-            return Task.FromResult(MachineSupervisor.Run(store, machine, cancel));
+            return Task.FromResult(MachineSupervisor.Run(store, machine, w => new Rendering.RedactingWriter(w), cancel));
         });
         return cmd;
     }

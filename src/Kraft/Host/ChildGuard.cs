@@ -116,7 +116,7 @@ public static partial class ChildGuard
             signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Forward(child, SIGHUP); }));
         }
 
-        try { child.Start(); }
+        try { ChildProcesses.Start(child); }
         catch (System.ComponentModel.Win32Exception e)
         {
             WriteError($"kraft: could not start '{file}': {Marshal.GetPInvokeErrorMessage(e.NativeErrorCode)}");

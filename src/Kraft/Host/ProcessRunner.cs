@@ -115,7 +115,7 @@ public static class ProcessRunner
 
     static void Start(Process p, string file)
     {
-        try { p.Start(); }
+        try { ChildProcesses.Start(p); }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw CouldNotStart(file, IoErrors.Reason(e));

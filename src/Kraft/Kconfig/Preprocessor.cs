@@ -39,7 +39,8 @@ public sealed class ProcessShellRunner(TimeSpan? timeLimit = null) : IShellRunne
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(command);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
+        using var p = new Process { StartInfo = psi };
+        Kraft.Host.ChildProcesses.Start(p);
         var deadline = Stopwatch.StartNew();
         var stdout = p.StandardOutput.BaseStream;
         var buffer = new byte[MaxOutputBytes];

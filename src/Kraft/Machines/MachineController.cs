@@ -126,9 +126,18 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         if (store.Refresh(machine) is { } now && Observe(now).Status.State.IsLive())
             throw new KraftException($"machine '{machine.Name}' is already {Observe(now).Status.State.Name()}");
         CheckPorts(machine.Spec, machine.Name);
-        var psi = new ProcessStartInfo(kraftBinary) { UseShellExecute = false };
+        // Its stdio are pipes we close at once: the supervisor outlives this command and must not
+        // hold our caller's terminal or pipe (kraft run -d | cat would never end).
+        var psi = new ProcessStartInfo(kraftBinary)
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
         foreach (var a in new[] { SupervisorCommand, "--runtime-dir", store.Root, machine.Name }) psi.ArgumentList.Add(a);
-        using var supervisor = Process.Start(psi) ?? throw new KraftException("could not start the machine supervisor");
+        using var supervisor = new Process { StartInfo = psi };
+        Kraft.Host.ChildProcesses.Start(supervisor);
+        supervisor.StandardInput.Close();
+        supervisor.StandardOutput.Close();
+        supervisor.StandardError.Close();
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {

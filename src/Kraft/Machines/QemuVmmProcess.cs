@@ -77,7 +77,7 @@ public sealed class QemuVmmProcess : IVmmProcess
         if (options.Console is not null) _terminal = Native.TerminalState.Capture();
         _process = new Process { StartInfo = psi };
         _clock = Stopwatch.StartNew();
-        try { _process.Start(); }
+        try { Kraft.Host.ChildProcesses.Start(_process); }
         catch (System.ComponentModel.Win32Exception e)
         {
             DisposeLogs();

@@ -59,7 +59,9 @@ public static class KraftCli
             p.Kill(entireProcessTree: true);
             throw new TimeoutException($"kraft {string.Join(' ', args)} did not finish in {timeout}: {stdout}{stderr}");
         }
-        p.WaitForExit();
+        // The output's end: a process kraft left behind (a machine's supervisor) must not hold our pipes.
+        if (!p.WaitForExit(TimeSpan.FromSeconds(30)))
+            throw new InvalidOperationException($"kraft {string.Join(' ', args)} exited ({p.ExitCode}), but a process it started still holds its stdout or stderr");
         return new CliResult(p.ExitCode, stdout.ToString(), stderr.ToString(), sw.Elapsed);
     }
 }

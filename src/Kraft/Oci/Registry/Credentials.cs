@@ -149,7 +149,8 @@ public sealed class CredentialResolver
         try
         {
             var psi = new ProcessStartInfo(path, "get") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var p = Process.Start(psi)!;
+            using var p = new Process { StartInfo = psi };
+            Kraft.Host.ChildProcesses.Start(p);
             p.StandardInput.Write(registry);
             p.StandardInput.Close();
             var stdout = p.StandardOutput.ReadToEndAsync();
