@@ -50,8 +50,10 @@ public static class KraftCli
         p.StandardInput.Close();
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        using var outEnded = new ManualResetEventSlim();
+        using var errEnded = new ManualResetEventSlim();
+        p.OutputDataReceived += (_, e) => { if (e.Data is null) outEnded.Set(); else lock (stdout) stdout.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is null) errEnded.Set(); else lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         if (!p.WaitForExit(timeout))
@@ -60,7 +62,7 @@ public static class KraftCli
             throw new TimeoutException($"kraft {string.Join(' ', args)} did not finish in {timeout}: {stdout}{stderr}");
         }
         // The output's end: a process kraft left behind (a machine's supervisor) must not hold our pipes.
-        if (!p.WaitForExit(TimeSpan.FromSeconds(30)))
+        if (!outEnded.Wait(TimeSpan.FromSeconds(30)) || !errEnded.Wait(TimeSpan.FromSeconds(30)))
             throw new InvalidOperationException($"kraft {string.Join(' ', args)} exited ({p.ExitCode}), but a process it started still holds its stdout or stderr");
         return new CliResult(p.ExitCode, stdout.ToString(), stderr.ToString(), sw.Elapsed);
     }
