@@ -8,18 +8,7 @@
 #   RUNS=N (default 10). The tree: $KRAFT_TEST_LINUX_SRC, else one prepared in .ci-work/linux.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-src=${KRAFT_TEST_LINUX_SRC:-}
-if [ -z "$src" ]; then
-  sh "$root/tests/Kraft.Tests/Kconfig/prepare-linux-kconfig.sh" "$root/.ci-work/linux" >/dev/null
-  src=$root/.ci-work/linux/linux-source-6.1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$src"
-export LC_ALL=C ARCH=x86_64 SRCARCH=x86 KERNELVERSION=6.1.0-kraft srctree=. CC=gcc LD=ld NM=nm AR=ar \
-  OBJCOPY=objcopy PAHOLE=pahole RUSTC=rustc BINDGEN=bindgen CC_VERSION_TEXT="gcc (kraft bench) 12"
-defconfig=$src/arch/x86/configs/x86_64_defconfig
-out() { echo "KCONFIG_CONFIG=$1/.config KCONFIG_AUTOCONFIG=$1/auto/auto.conf KCONFIG_AUTOHEADER=$1/auto/autoconf.h KCONFIG_RUSTCCFG=$1/auto/rustc_cfg"; }
+linux_kconfig_tree
 mkdir -p "$work/kraft" "$work/conf"
 probes=$work/probes
 cp "$defconfig" "$work/kraft/.config"

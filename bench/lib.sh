@@ -61,3 +61,21 @@ isolated_kraft() {
   mkdir -p "$KRAFTKIT_CONFIG_DIR"
   { echo "unikraft:"; echo "  manifests:"; for s in "$@"; do echo "    - $s"; done; } > "$KRAFTKIT_CONFIG_DIR/config.yaml"
 }
+
+# The Linux 6.1 x86_64 Kconfig tree both kconfig-linux benchmarks use, entered with the environment its
+# Kconfig files read: $KRAFT_TEST_LINUX_SRC, else one prepared in .ci-work/linux. Sets $src, $defconfig
+# and $work (a temporary directory, removed on exit), and out DIR (the KCONFIG_* variables of a run writing into DIR).
+linux_kconfig_tree() {
+  src=${KRAFT_TEST_LINUX_SRC:-}
+  if [ -z "$src" ]; then
+    sh "$root/tests/Kraft.Tests/Kconfig/prepare-linux-kconfig.sh" "$root/.ci-work/linux" >/dev/null
+    src=$root/.ci-work/linux/linux-source-6.1
+  fi
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cd "$src"
+  export LC_ALL=C ARCH=x86_64 SRCARCH=x86 KERNELVERSION=6.1.0-kraft srctree=. CC=gcc LD=ld NM=nm AR=ar \
+    OBJCOPY=objcopy PAHOLE=pahole RUSTC=rustc BINDGEN=bindgen CC_VERSION_TEXT="gcc (kraft bench) 12"
+  defconfig=$src/arch/x86/configs/x86_64_defconfig
+}
+out() { echo "KCONFIG_CONFIG=$1/.config KCONFIG_AUTOCONFIG=$1/auto/auto.conf KCONFIG_AUTOHEADER=$1/auto/autoconf.h KCONFIG_RUSTCCFG=$1/auto/rustc_cfg"; }

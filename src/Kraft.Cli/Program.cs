@@ -71,6 +71,13 @@ public static class Program
         }
     }
 
+    /// <summary>Runs a command's body; a failure is shown as <see cref="Failure"/> shows it.</summary>
+    public static int Guarded(Action body)
+    {
+        try { body(); return 0; }
+        catch (Exception e) { return Failure(e); }
+    }
+
     /// <summary>Prints an error the way users should see it: what, where, how to fix; never a stack trace.</summary>
     public static int Failure(Exception e)
     {

@@ -30,7 +30,7 @@ public static class NetCommand
         var c = new Command("create", "Create a network: a Linux bridge holding the gateway address") { name, cidr };
         c.Aliases.Add("add");
         o.AddTo(c);
-        c.SetAction(r => VolCommand.Guard(() => Console.Out.WriteLine(Store(r, o).Create(r.GetValue(name)!, r.GetValue(cidr)).Name)));
+        c.SetAction(r => Program.Guarded(() => Console.Out.WriteLine(Store(r, o).Create(r.GetValue(name)!, r.GetValue(cidr)).Name)));
         return c;
     }
 
@@ -40,23 +40,14 @@ public static class NetCommand
         var c = new Command("ls", "List networks");
         c.Aliases.Add("list");
         o.AddTo(c);
-        c.SetAction(r => VolCommand.Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             var s = Store(r, o);
-            var rows = s.List().Select(n => (n.Name, Net: n.Gateway.ToString(), Status: State(s, n))).ToList();
-            var w = Math.Max(4, rows.Count == 0 ? 0 : rows.Max(x => x.Name.Length));
-            var w2 = Math.Max(7, rows.Count == 0 ? 0 : rows.Max(x => x.Net.Length));
-            Console.Out.WriteLine($"{"NAME".PadRight(w)}  {"NETWORK".PadRight(w2)}  DRIVER  STATUS");
-            foreach (var (n, net, st) in rows) Console.Out.WriteLine($"{n.PadRight(w)}  {net.PadRight(w2)}  bridge  {st}");
+            var rows = new List<IReadOnlyList<string>> { new[] { "NAME", "NETWORK", "DRIVER", "STATUS" } };
+            rows.AddRange(s.List().Select(n => new[] { n.Name, n.Gateway.ToString(), "bridge", s.State(n) }));
+            Console.Out.Write(Rendering.TextTable.Render(rows));
         }));
         return c;
-    }
-
-    static string State(NetworkStore s, NetworkRecord n)
-    {
-        if (!s.Links.Exists(n.Bridge)) return "missing";
-        var r = Host.ProcessRunner.Run("ip", ["-o", "link", "show", "dev", n.Bridge]);
-        return r.StandardOutput.Contains(",UP") || r.StandardOutput.Contains("<UP") ? "up" : "down";
     }
 
     static Command Inspect()
@@ -65,7 +56,7 @@ public static class NetCommand
         var name = new Argument<string>("name");
         var c = new Command("inspect", "Show a network as JSON") { name };
         o.AddTo(c);
-        c.SetAction(r => VolCommand.Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             var s = Store(r, o);
             var n = s.Get(r.GetValue(name)!);
@@ -77,17 +68,10 @@ public static class NetCommand
             j.WriteString("bridge", n.Bridge);
             j.WriteString("network", n.Gateway.Subnet.ToString());
             j.WriteString("gateway", Ipv4Cidr.Format(n.Gateway.Address));
-            j.WriteString("status", State(s, n));
+            j.WriteString("status", s.State(n));
             j.WriteString("created", n.Created);
             j.WriteStartArray("interfaces");
-            foreach (var l in n.Leases)
-            {
-                j.WriteStartObject();
-                j.WriteString("ip", l.Ip);
-                j.WriteString("tap", l.Tap);
-                j.WriteString("mac", l.Mac);
-                j.WriteEndObject();
-            }
+            foreach (var l in n.Leases) l.WriteTo(j);
             j.WriteEndArray();
             j.WriteStartArray("machines");
             foreach (var m in UsersOf(r, o, n)) j.WriteStringValue(m);
@@ -106,7 +90,7 @@ public static class NetCommand
         var c = new Command("rm", "Remove networks and their bridges (refused while a machine uses one)") { names };
         c.Aliases.Add("remove");
         o.AddTo(c);
-        c.SetAction(r => VolCommand.Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             foreach (var n in r.GetValue(names)!)
             {
@@ -123,7 +107,7 @@ public static class NetCommand
         var name = new Argument<string>("name");
         var c = new Command(up ? "up" : "down", up ? "Bring a network's bridge and taps up" : "Take a network's bridge and taps down") { name };
         o.AddTo(c);
-        c.SetAction(r => VolCommand.Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             Store(r, o).SetUp(r.GetValue(name)!, up);
             Console.Out.WriteLine(r.GetValue(name));

@@ -164,25 +164,7 @@ internal static class PkgView
     public static string Local(DateTimeOffset? t) =>
         t is { } v ? v.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "never";
 
-    public static string Table(List<string[]> rows)
-    {
-        var widths = new int[rows[0].Length];
-        foreach (var r in rows)
-            for (var i = 0; i < r.Length; i++) widths[i] = Math.Max(widths[i], r[i].Length);
-        var sb = new StringBuilder();
-        foreach (var r in rows)
-        {
-            for (var i = 0; i < r.Length; i++)
-            {
-                if (i == r.Length - 1) sb.Append(r[i]);
-                else sb.Append(r[i].PadRight(widths[i] + 2));
-            }
-            // No trailing blanks when the last columns are empty.
-            while (sb.Length > 0 && sb[^1] == ' ') sb.Length--;
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
+    public static string Table(List<string[]> rows) => Rendering.TextTable.Render(rows);
 
     public static ComponentJson ToJson(IndexEntry e, ComponentIndex index)
     {

@@ -1,4 +1,4 @@
-using Kraft.Build;
+using Kraft.Machines;
 using Kraft.Oci;
 using Kraft.Oci.Registry;
 using Kraft.Packages.Config;
@@ -20,9 +20,8 @@ public static class RunImageSupport
         var config = UserConfigLoader.Load();
         var credentials = new CredentialResolver(config.Auth.ToDictionary(kv => kv.Key, kv => (kv.Value.User, kv.Value.Token)),
             warn: m => Console.Error.WriteLine("warning: " + m));
-        var platform = TargetSelector.NormalisePlatform(plat ?? "qemu");
-        var architecture = arch is not null ? TargetSelector.NormaliseArchitecture(arch)
-            : Kraft.Machines.GuestArchNames.Host is { } h ? Kraft.Machines.GuestArchNames.Name(h) : "x86_64";
+        var platform = Platforms.Parse(plat ?? "qemu").Name();
+        var architecture = (arch is not null ? GuestArchNames.Parse(arch) : GuestArchNames.Host ?? GuestArch.X86_64).Name();
         var insecure = Environment.GetEnvironmentVariable("KRAFT_OCI_INSECURE") is "1" or "true";
         return PackageRunner.Resolve(ImageRef.Parse(what), platform, architecture, RegistrySettings.FromEnvironment(insecure), credentials, cancel: cancel);
     }

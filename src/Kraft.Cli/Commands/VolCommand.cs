@@ -29,7 +29,7 @@ public static class VolCommand
         var name = new Argument<string>("name") { Description = "The volume's name" };
         var c = new Command("create", "Create a named volume") { name };
         o.AddTo(c);
-        c.SetAction(r => Guard(() => Console.Out.WriteLine(Store(r, o).Create(r.GetValue(name)!).Name)));
+        c.SetAction(r => Program.Guarded(() => Console.Out.WriteLine(Store(r, o).Create(r.GetValue(name)!).Name)));
         return c;
     }
 
@@ -39,14 +39,13 @@ public static class VolCommand
         var c = new Command("ls", "List named volumes");
         c.Aliases.Add("list");
         o.AddTo(c);
-        c.SetAction(r => Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             var vols = Store(r, o).List();
             var machines = o.Store(r).List().Machines;
-            var rows = vols.Select(v => (v.Name, Status: machines.Any(m => m.Spec.Volumes.Any(x => x.VolumeName == v.Name)) ? "bound" : "pending", v.Path)).ToList();
-            var w = Math.Max(4, rows.Count == 0 ? 0 : rows.Max(x => x.Name.Length));
-            Console.Out.WriteLine($"{"NAME".PadRight(w)}  DRIVER  STATUS   SOURCE");
-            foreach (var (n, s, p) in rows) Console.Out.WriteLine($"{n.PadRight(w)}  9pfs    {s,-7}  {p}");
+            var rows = new List<IReadOnlyList<string>> { new[] { "NAME", "DRIVER", "STATUS", "SOURCE" } };
+            rows.AddRange(vols.Select(v => new[] { v.Name, "9pfs", machines.Any(m => m.Spec.Volumes.Any(x => x.VolumeName == v.Name)) ? "bound" : "pending", v.Path }));
+            Console.Out.Write(Rendering.TextTable.Render(rows));
         }));
         return c;
     }
@@ -58,7 +57,7 @@ public static class VolCommand
         var c = new Command("rm", "Remove named volumes and their content (refused while a machine uses one)") { names };
         c.Aliases.Add("remove");
         o.AddTo(c);
-        c.SetAction(r => Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             foreach (var n in r.GetValue(names)!)
             {
@@ -75,7 +74,7 @@ public static class VolCommand
         var name = new Argument<string>("name");
         var c = new Command("inspect", "Show a named volume as JSON") { name };
         o.AddTo(c);
-        c.SetAction(r => Guard(() =>
+        c.SetAction(r => Program.Guarded(() =>
         {
             var store = Store(r, o);
             var n = r.GetValue(name)!;
@@ -95,11 +94,5 @@ public static class VolCommand
             s.Write("\n"u8);
         }));
         return c;
-    }
-
-    internal static int Guard(Action a)
-    {
-        try { a(); return 0; }
-        catch (Exception e) { return Program.Failure(e); }
     }
 }

@@ -47,19 +47,9 @@ public static class MachineRenderer
         var rows = machines.Select(m => Cells(m, isLong, now)).ToList();
         var header = (rows.Count > 0 ? rows[0].Cells.Select(c => c.Key) : Cells(Placeholder, isLong, now).Cells.Select(c => c.Key))
             .Select(k => k.ToUpperInvariant()).ToList();
-        var widths = header.Select(h => h.Length).ToArray();
-        foreach (var r in rows)
-            for (var i = 0; i < r.Cells.Count; i++) widths[i] = Math.Max(widths[i], r.Cells[i].Value.Length);
-        var sb = new StringBuilder();
-        void Line(IReadOnlyList<string> values)
-        {
-            for (var i = 0; i < values.Count; i++)
-                sb.Append(i == values.Count - 1 ? values[i] : values[i].PadRight(widths[i] + 2));
-            sb.Append('\n');
-        }
-        Line(header);
-        foreach (var r in rows) Line(r.Cells.Select(c => c.Value).ToList());
-        return sb.ToString();
+        var lines = new List<IReadOnlyList<string>> { header };
+        lines.AddRange(rows.Select(r => r.Cells.Select(c => c.Value).ToList()));
+        return TextTable.Render(lines);
     }
 
     static readonly Machine Placeholder = new("", "000000000000", new MachineSpec { KernelPath = "", Arch = GuestArch.X86_64 },

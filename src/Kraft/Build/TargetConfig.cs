@@ -73,7 +73,7 @@ public sealed class TargetConfig
         });
     }
 
-    static string Shown(string v) => v.Length == 0 || v.Contains(' ') ? "\"" + v + "\"" : v;
+    static string Shown(string v) => Kconfig.KconfigTree.Shown(v);
 
     readonly List<KeyValuePair<string, string>> _set = new();
 

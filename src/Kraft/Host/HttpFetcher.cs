@@ -208,12 +208,8 @@ public sealed class HttpFetcher : IDisposable
             Shown(url), null, null,
             $"the server is too slow or keeps sending a trickle; nothing was kept; try again ({(kind == HttpBodyKind.Archive ? "KRAFT_HTTP_ARCHIVE_DEADLINE" : "KRAFT_HTTP_DEADLINE")} sets the limit in seconds)");
 
-    /// <summary>A URL as it may be shown: without user name or password.</summary>
-    public static string Shown(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0) return url;
-        return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
-    }
+    /// <summary>A URL as it may be shown: without user name or password (the one stripper, <see cref="Secrets.StripUserInfo"/>).</summary>
+    static string Shown(string url) => Secrets.StripUserInfo(url);
 
     /// <summary>
     /// One read of a response body that fails when the server sends nothing for <see cref="Timeout"/>

@@ -69,7 +69,8 @@ public sealed partial class KconfigTree
         return new Explanation(s.Name!, value, Parser.TypeName(s.Type), (s.Flags & SymFlags.Write) != 0, reasons);
     }
 
-    string Shown(string v) => v.Length == 0 || v.Contains(' ') ? "\"" + v + "\"" : v;
+    /// <summary>A value as messages quote it: in quotes when empty or holding a blank.</summary>
+    internal static string Shown(string v) => v.Length == 0 || v.Contains(' ') ? "\"" + v + "\"" : v;
 
     static IEnumerable<(Symbol By, Expr? Cond)> Terms(Expr? e)
     {

@@ -7,7 +7,18 @@ using Kraft.Machines;
 namespace Kraft.Networks;
 
 /// <summary>One address handed out on a network: to a machine's tap.</summary>
-public sealed record Lease(string Ip, string Tap, string Mac);
+public sealed record Lease(string Ip, string Tap, string Mac)
+{
+    /// <summary>The lease as a JSON object (in the network's record and in <c>kraft net inspect</c>).</summary>
+    public void WriteTo(Utf8JsonWriter j)
+    {
+        j.WriteStartObject();
+        j.WriteString("ip", Ip);
+        j.WriteString("tap", Tap);
+        j.WriteString("mac", Mac);
+        j.WriteEndObject();
+    }
+}
 
 /// <summary>A kraft network: a Linux bridge holding the gateway address, and the addresses leased on it.</summary>
 public sealed record NetworkRecord(string Name, string Bridge, Ipv4Cidr Gateway, DateTimeOffset Created, IReadOnlyList<Lease> Leases);
@@ -81,18 +92,19 @@ public sealed class NetworkStore(string runtimeDir, IHostLinks? links = null)
             j.WriteString("gateway", r.Gateway.ToString());
             j.WriteString("created", r.Created);
             j.WriteStartArray("leases");
-            foreach (var l in r.Leases)
-            {
-                j.WriteStartObject();
-                j.WriteString("ip", l.Ip);
-                j.WriteString("tap", l.Tap);
-                j.WriteString("mac", l.Mac);
-                j.WriteEndObject();
-            }
+            foreach (var l in r.Leases) l.WriteTo(j);
             j.WriteEndArray();
             j.WriteEndObject();
         }
         AtomicFile.WriteAllBytes(FileOf(r.Name), ms.ToArray());
+    }
+
+    /// <summary>The bridge's state as ip-link shows it: up, down, or missing (removed behind our back).</summary>
+    public string State(NetworkRecord n)
+    {
+        if (!Links.Exists(n.Bridge)) return "missing";
+        var r = ProcessRunner.Run("ip", ["-o", "link", "show", "dev", n.Bridge]);
+        return r.StandardOutput.Contains(",UP", StringComparison.Ordinal) || r.StandardOutput.Contains("<UP", StringComparison.Ordinal) ? "up" : "down";
     }
 
     public KraftException NotFound(string name)

@@ -42,7 +42,7 @@ public sealed class ArchiveCache(SourcesCache cache, Func<HttpFetcher> http, IRe
             }
             catch (Exception e) when (e is HttpRequestException or IOException && !cancel.IsCancellationRequested)
             {
-                throw new KraftException($"downloading {HttpFetcher.Shown(url)} failed: {(e is HttpRequestException ? HttpFetcher.NetReason(e) : IoErrors.Describe(e))}",
+                throw new KraftException($"downloading {Secrets.StripUserInfo(url)} failed: {(e is HttpRequestException ? HttpFetcher.NetReason(e) : IoErrors.Describe(e))}",
                     hint: "the download was cut off and nothing was kept; try again (KRAFT_HTTP_TIMEOUT sets the time-out)", inner: e);
             }
             if (expectedSha256 is not null && sha != expectedSha256)
