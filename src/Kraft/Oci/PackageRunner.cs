@@ -24,6 +24,15 @@ public static class PackageRunner
         return Path.Combine(cache, "kraft", "oci-unpacked");
     }
 
+    /// <summary>The .config text for an image's os.features (KEY=value lines, sorted), or null when it records none.</summary>
+    public static string? KconfigText(IReadOnlyList<string>? features)
+    {
+        if (features is null) return null;
+        var lines = features.Where(f => f.StartsWith("CONFIG_", StringComparison.Ordinal) && f.IndexOf('=') > 0 && !f.Contains('\n'))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        return lines.Count == 0 ? null : string.Join('\n', lines) + "\n";
+    }
+
     public static ResolvedPackage Resolve(ImageRef reference, string platform, string architecture, RegistrySettings settings,
         CredentialResolver credentials, string? unpackRoot = null, CancellationToken cancel = default)
     {
@@ -63,6 +72,14 @@ public static class PackageRunner
                 Host.AtomicFile.WriteAllText(marker, layer.DigestText);
             }
             if (known == WellKnownPaths.Kernel) kernel = target; else initrd = target;
+        }
+        // The image's kconfig (os.features) beside the kernel, where ImageKconfig.ForKernel
+        // looks, so the run mounts the initrd as / through vfs.fstab as KraftKit does when the
+        // image enables CONFIG_LIBVFSCORE_AUTOMOUNT_UP (or the older CONFIG_LIBVFSCORE_FSTAB).
+        if (kernel is not null && KconfigText(chosen.Config?.OsFeatures ?? chosen.Platform.OsFeatures) is { } kconfigText)
+        {
+            var kconfigPath = kernel + ".config";
+            if (!File.Exists(kconfigPath) || File.ReadAllText(kconfigPath) != kconfigText) Host.AtomicFile.WriteAllText(kconfigPath, kconfigText);
         }
         var config = chosen.Config!.Config;
         var env = (config?.Env ?? []).Select(e => e.IndexOf('=') is var i and > 0 ? new KeyValuePair<string, string>(e[..i], e[(i + 1)..]) : new KeyValuePair<string, string>(e, ""))
