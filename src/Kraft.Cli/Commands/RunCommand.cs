@@ -41,6 +41,11 @@ public static class RunCommand
             Description = "Publish a guest port: [hostIP:]hostPort:guestPort[/tcp|udp], ranges allowed (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
+        var envs = new Option<string[]>("--env", "-e")
+        {
+            Description = "Set a guest environment variable, K=V (a bare K takes this shell's value; repeatable); a Linux program gets them as its environment",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var guest = new GuestStorageOptions();
         var linux = new LinuxProgramOptions();
         var networks = new Option<string[]>("--network")
@@ -50,7 +55,7 @@ public static class RunCommand
         };
         var cmd = new Command("run", "Boot a unikernel as a machine, in the foreground or detached (arguments after -- go to the application)")
         {
-            memory, smp, kernelArgs, initrd, noAccel, accel, dryRun, detach, name, remove, noStart, ports,
+            memory, smp, kernelArgs, initrd, noAccel, accel, dryRun, detach, name, remove, noStart, ports, envs,
         };
         selection.AddTo(cmd);
         machineOptions.AddTo(cmd);
@@ -113,6 +118,7 @@ public static class RunCommand
                 }
                 var spec = RunPlanner.Plan(request, () => selection.Select(r));
                 if (image is not null && spec.Env.Count == 0) spec = spec with { Env = image.Env };
+                if (r.GetValue(envs) is { Length: > 0 } assignments) spec = spec with { Env = GuestEnv.Apply(spec.Env, assignments) };
                 if (spec.Networks.Count > 0)
                 {
                     var nets = new Kraft.Networks.NetworkStore(MachineStore.DefaultRoot(request.RuntimeDir));

@@ -109,6 +109,21 @@ public class RunEndToEndTests
     }
 
     [Fact]
+    public void Env_options_reach_the_guest_as_env_vars()
+    {
+        using var app = BuiltWith("");
+        var r = app.Kraft("run", "--dry-run", "-e", "A=1", "--env", "GREETING=hello world", "--", "z");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("env.vars=[ A=1 ", r.Stdout);
+        Assert.Contains("GREETING=hello world", r.Stdout);
+
+        var bad = app.Kraft("run", "--dry-run", "-e", "=x");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("not a variable name", bad.Stderr);
+        Assert.DoesNotContain("   at ", bad.Stderr);
+    }
+
+    [Fact]
     public void Bad_inputs_are_clear_errors()
     {
         using var app = new FixtureApp();
