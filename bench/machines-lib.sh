@@ -10,3 +10,6 @@ export KRAFTKIT_RUNTIME_DIR=$(mktemp -d)/runtime
 bench_tmp=$(dirname "$KRAFTKIT_RUNTIME_DIR")
 cleanup_machines() { "$kraft" rm -f --all >/dev/null 2>&1 || true; rm -rf "$bench_tmp" "$(dirname "$app")"; }
 trap cleanup_machines EXIT
+# medians FILE: one line per command of a hyperfine --export-json FILE (the goals are medians).
+medians() { python3 -c 'import json,sys,statistics
+for r in json.load(open(sys.argv[1]))["results"]: print("{:40s} median {:8.1f} ms  ({} runs)".format(r["command"], statistics.median(r["times"]) * 1000, len(r["times"])))' "$1"; }

@@ -14,4 +14,5 @@ hyperfine --warmup 3 --runs "${RUNS:-30}" -N \
   -n "kraft ps -a" "$kraft ps -a" \
   -n "kraft ps -a -o json" "$kraft ps -a -o json" \
   -n "kraft --version" "$kraft --version" \
-  --export-markdown "$root/bench/results/machines-ps.md" 2>&1 | tee "$root/bench/results/machines-ps.txt"
+  --export-json "$bench_tmp/ps.json" --export-markdown "$root/bench/results/machines-ps.md" 2>&1 | tee "$root/bench/results/machines-ps.txt"
+medians "$bench_tmp/ps.json" | tee -a "$root/bench/results/machines-ps.txt"

@@ -13,5 +13,6 @@ kill_plain="if [ -f $d/qemu.pid ]; then kill -9 \$(cat $d/qemu.pid) 2>/dev/null 
 hyperfine --warmup 2 --runs "${RUNS:-20}" -N \
   --prepare "sh -c '$kraft rm -f bench >/dev/null 2>&1 || true'" -n "kraft run -d" "$kraft run -d -W --name bench $kernel" \
   --prepare "sh -c '$kill_plain'" -n "qemu -daemonize" "$plain" \
-  --export-markdown "$root/bench/results/machines-run-d.md" 2>&1 | tee "$root/bench/results/machines-run-d.txt"
+  --export-json "$bench_tmp/run-d.json" --export-markdown "$root/bench/results/machines-run-d.md" 2>&1 | tee "$root/bench/results/machines-run-d.txt"
 sh -c "$kill_plain"
+medians "$bench_tmp/run-d.json"

@@ -8,4 +8,5 @@ start20="sh -c 'for n in $names; do $kraft run -d -W -M 16Mi --name \$n $kernel 
 hyperfine --runs "${RUNS:-3}" -N \
   --prepare "$start20" -n "kraft stop (20 at once)" "$kraft stop $names" \
   --prepare "$start20" -n "kraft stop one by one" "sh -c 'for n in $names; do $kraft stop \$n >/dev/null; done'" \
-  --export-markdown "$root/bench/results/machines-stop.md" 2>&1 | tee "$root/bench/results/machines-stop.txt"
+  --export-json "$bench_tmp/stop.json" --export-markdown "$root/bench/results/machines-stop.md" 2>&1 | tee "$root/bench/results/machines-stop.txt"
+medians "$bench_tmp/stop.json" | tee -a "$root/bench/results/machines-stop.txt"
