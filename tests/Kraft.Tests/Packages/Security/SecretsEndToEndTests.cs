@@ -13,6 +13,7 @@ public sealed class SecretsEndToEndTests : IDisposable
     const string User = "kraftuser";
     readonly string _token = "tok-" + Guid.NewGuid().ToString("N")[..16];
     readonly TempDir _dir = new();
+    readonly PackagesEnv _env = new();
     readonly GitRepoFixture _upstream = new();
     readonly GitHttpServer _server;
 
@@ -28,6 +29,7 @@ public sealed class SecretsEndToEndTests : IDisposable
     {
         _server.Dispose();
         _upstream.Dispose();
+        _env.Dispose();
         _dir.Dispose();
     }
 
@@ -36,19 +38,10 @@ public sealed class SecretsEndToEndTests : IDisposable
         var realGit = Kraft.Host.ToolLocator.Find("git")!;
         var wrapper = _dir.Write("bin/git", $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {_dir["argv.log"]}\nexec {realGit} \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new()
-        {
-            ["PATH"] = _dir["bin"] + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["HOME"] = _dir["home"],
-            ["XDG_CONFIG_HOME"] = _dir["xdg/config"],
-            ["XDG_DATA_HOME"] = _dir["xdg/data"],
-            ["KRAFTKIT_CONFIG_DIR"] = _dir["config"],
-            ["KRAFTKIT_PATHS_MANIFESTS"] = _dir["manifests"],
-            ["KRAFTKIT_PATHS_SOURCES"] = _dir["sources"],
-            ["KRAFTKIT_OFFLINE"] = null,
-            ["GITHUB_TOKEN"] = null,
-            ["KRAFT_HTTP_RETRIES"] = "0",
-        };
+        var env = _env.CliEnv;
+        env["PATH"] = _dir["bin"] + ":" + Environment.GetEnvironmentVariable("PATH");
+        env["GITHUB_TOKEN"] = null;
+        return env;
     }
 
     [SkippableFact]
@@ -58,7 +51,8 @@ public sealed class SecretsEndToEndTests : IDisposable
         var env = Env();
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{_token}"));
         var withToken = _server.UrlOf("lib-foo").Replace("http://", $"http://{User}:{_token}@", StringComparison.Ordinal);
-        _dir.Write("config/config.yaml", $"unikraft:\n  manifests:\n    - {_server.UrlOf("lib-bar")}\nauth:\n  127.0.0.1:\n    user: {User}\n    token: {_token}\n");
+        Directory.CreateDirectory(_env.ConfigDir);
+        File.WriteAllText(_env.Config.ConfigFile, $"unikraft:\n  manifests:\n    - {_server.UrlOf("lib-bar")}\nauth:\n  127.0.0.1:\n    user: {User}\n    token: {_token}\n");
         var app = _dir["app"];
         _dir.Write("app/Kraftfile", $"spec: v0.6\nname: app\nlibraries:\n  foo:\n    source: {withToken}\n    version: main\n  bar: main\ntargets:\n  - qemu/x86_64\n");
 
@@ -91,7 +85,7 @@ public sealed class SecretsEndToEndTests : IDisposable
         Assert.Contains("clone", argv);
         Assert.DoesNotContain(_token, argv);
         Assert.DoesNotContain(basic, argv);
-        foreach (var root in new[] { app, _dir["app2"], _dir["manifests"], _dir["sources"] })
+        foreach (var root in new[] { app, _dir["app2"], _env.ManifestsDir, _env.SourcesDir })
             foreach (var f in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
             {
                 if (f == Path.Combine(root, "Kraftfile")) continue; // the user's own input, written by this test
