@@ -28,17 +28,12 @@ public sealed class ProcessShellRunner(TimeSpan? timeLimit = null) : IShellRunne
 
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(command);
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        // Under kraft's guard in a process group of its own, as make and git are: a kill -9 of kraft
+        // ends the command and everything it started (a compiler probe, or a hostile `yes`).
+        var env = new Dictionary<string, string?>(environment.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in environment) env[k] = v;
+        var psi = Kraft.Host.ProcessRunner.CreateStartInfo("/bin/sh", ["-c", command], Kraft.Host.ChildGroup.Own, workingDirectory, env);
+        psi.RedirectStandardOutput = true;
         using var p = new Process { StartInfo = psi };
         Kraft.Host.ChildProcesses.Start(p);
         var deadline = Stopwatch.StartNew();

@@ -45,4 +45,42 @@ public class ChildLifetimeEndToEndTests
         kraft.WaitForExit();
         ChildGuardTests.AssertAllGone(children, TimeSpan.FromSeconds(1));
     }
+
+    [Fact]
+    public async Task Kill_9_of_kraft_during_a_kconfig_shell_command_ends_the_command_and_its_children()
+    {
+        using var app = new FixtureApp();
+        using var tools = new TempDir();
+        var pids = tools["pids"];
+        // A $(shell,...) that starts a child of its own and waits: a probe that never ends by itself.
+        var probe = tools.Write("probe.sh", $"#!/bin/sh\nsleep 300 & echo $! >> {pids}\necho $$ >> {pids}\nwait\necho y\n");
+        File.AppendAllText(app["Config.uk"], $"\nconfig APPHELLO_PROBED\n\tdef_bool $(shell,sh {probe})\n");
+
+        var psi = new ProcessStartInfo(TestPaths.KraftBinary, ["build", "-t", "qemu/x86_64"])
+        {
+            WorkingDirectory = app.Dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        psi.Environment["CI"] = "true";
+        psi.Environment["KRAFTKIT_CONFIG_DIR"] = tools["config"];
+        psi.Environment["KRAFTKIT_PATHS_SOURCES"] = tools["sources"];
+        psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = tools["manifests"];
+        using var kraft = Process.Start(psi)!;
+        kraft.StandardInput.Close();
+        var output = kraft.StandardOutput.ReadToEndAsync();
+        var errors = kraft.StandardError.ReadToEndAsync();
+        int[] children;
+        try { children = ChildGuardTests.WaitForPids(pids, 2, TimeSpan.FromSeconds(90)); }
+        catch (TimeoutException)
+        {
+            kraft.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the $(shell,...) command never started: {await output}{await errors}");
+        }
+
+        kraft.Kill(entireProcessTree: false); // SIGKILL to kraft alone
+        kraft.WaitForExit();
+        ChildGuardTests.AssertAllGone(children, TimeSpan.FromSeconds(1));
+    }
 }
