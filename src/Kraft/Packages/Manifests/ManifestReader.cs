@@ -87,7 +87,7 @@ public static partial class ManifestReader
         if (!ComponentTypes.TryParse(typeText, out var type))
             throw new KraftException($"unknown component type '{typeText}' for '{name}'", At(location, Child(map, "type")!),
                 $"the type must be one of {ComponentTypes.Allowed}");
-        var reference = OptionalString(map, "manifest", location);
+        var reference = StoredUrl(OptionalString(map, "manifest", location));
         var provider = OptionalString(map, "provider", location);
         if (provider == "directory") provider = "dir";
         var manifest = new Manifest
@@ -95,7 +95,7 @@ public static partial class ManifestReader
             Name = name,
             Type = type,
             Description = OptionalString(map, "description", location),
-            Origin = OptionalString(map, "origin", location),
+            Origin = StoredUrl(OptionalString(map, "origin", location)),
             Provider = provider,
             Channels = ReadList(map, "channels", location, ReadChannel),
             Versions = ReadList(map, "versions", location, ReadVersion),
@@ -107,6 +107,14 @@ public static partial class ManifestReader
                 "mark at most one channel with 'default: true'");
         return new ManifestFile(manifest, reference, at, reference is null ? null : At(location, Child(map, "manifest")!));
     }
+
+    /// <summary>
+    /// A URL of a listed manifest as kraft keeps it: without a user part. A credential written into it
+    /// stays in this process's memory only (<see cref="Kraft.Host.Secrets"/> sends it to that origin),
+    /// so it never reaches index.json, a lock or a message; later runs use config.yaml's auth:.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(url))]
+    static string? StoredUrl(string? url) => url is null ? null : Kraft.Host.Secrets.StripUserInfo(url);
 
     static ManifestChannel ReadChannel(YamlMappingNode map, string location)
     {
@@ -120,7 +128,7 @@ public static partial class ManifestReader
             Name = name,
             Default = Child(map, "default") is { } d && Bool(d, "default", location),
             Latest = OptionalString(map, "latest", location),
-            Resource = resource,
+            Resource = StoredUrl(resource),
             Sha256 = Sha256(map, location),
             Commit = Commit(map, location),
         };
@@ -136,7 +144,7 @@ public static partial class ManifestReader
         return new ManifestVersion
         {
             Version = version,
-            Resource = resource,
+            Resource = StoredUrl(resource),
             Sha256 = Sha256(map, location),
             Type = OptionalString(map, "type", location),
             Unikraft = OptionalString(map, "unikraft", location),

@@ -93,4 +93,41 @@ public sealed class SecretsEndToEndTests : IDisposable
                 Assert.False(text.Contains(_token, StringComparison.Ordinal) || text.Contains(basic, StringComparison.Ordinal), $"{f} holds the token");
             }
     }
+
+    [SkippableFact]
+    public void A_token_in_a_listed_manifest_url_is_used_but_never_stored()
+    {
+        Skip.IfNot(File.Exists(TestPaths.KraftBinary), "needs the published kraft binary");
+        var env = Env();
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{_token}"));
+        var withToken = _server.UrlOf("lib-foo").Replace("http://", $"http://{User}:{_token}@", StringComparison.Ordinal);
+        var manifest = _dir.Write("index/baz.yaml", $"name: baz\ntype: lib\nchannels:\n  - name: main\n    default: true\n    resource: {withToken}\n");
+        Directory.CreateDirectory(_env.ConfigDir);
+        // auth: is how later runs authenticate: the URL's own credential lives only in the listing process.
+        File.WriteAllText(_env.Config.ConfigFile, $"unikraft:\n  manifests:\n    - {manifest}\nauth:\n  127.0.0.1:\n    user: {User}\n    token: {_token}\n");
+        var app = _dir["app"];
+        _dir.Write("app/Kraftfile", "spec: v0.6\nname: app\nlibraries:\n  baz: main\ntargets:\n  - qemu/x86_64\n");
+
+        var runs = new List<CliResult>
+        {
+            KraftCli.Run(app, env, TimeSpan.FromMinutes(2), "pkg", "update"),
+            KraftCli.Run(app, env, TimeSpan.FromMinutes(2), "pkg", "info", "baz"),
+            KraftCli.Run(app, env, TimeSpan.FromMinutes(2), "pkg", "pull"),
+        };
+        foreach (var r in runs)
+        {
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.DoesNotContain(_token, r.Output);
+            Assert.DoesNotContain(basic, r.Output);
+        }
+        Assert.True(File.Exists(Path.Combine(app, ".unikraft", "libs", "baz", "Config.uk")), runs[2].ToString());
+        foreach (var root in new[] { app, _env.ManifestsDir, _env.SourcesDir })
+            foreach (var f in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                if (f == Path.Combine(root, "Kraftfile")) continue;
+                var text = Encoding.Latin1.GetString(File.ReadAllBytes(f));
+                Assert.False(text.Contains(_token, StringComparison.Ordinal) || text.Contains(basic, StringComparison.Ordinal), $"{f} holds the token");
+            }
+        Assert.DoesNotContain(_token, File.ReadAllText(_dir["argv.log"]));
+    }
 }
