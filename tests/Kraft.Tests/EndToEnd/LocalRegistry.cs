@@ -14,7 +14,11 @@ public sealed class LocalRegistry : IDisposable
     readonly Process _process;
     public TempDir Dir { get; } = new();
     public int Port { get; }
-    public string Host => $"127.0.0.1:{Port}";
+    public string Address { get; }
+    public string Host => $"{Address}:{Port}";
+    /// <summary>What the registry logged (its stderr and stdout), for a failing test to show.</summary>
+    public string Log { get { lock (_log) return _log.ToString(); } }
+    readonly System.Text.StringBuilder _log = new();
     public string? CaCert { get; }
     public const string User = "kraftuser", Password = "s3cret-Pa55";
 
@@ -30,10 +34,13 @@ public sealed class LocalRegistry : IDisposable
         return p;
     }
 
-    public LocalRegistry(bool tls = false)
+    /// <param name="tokenAuth">A token server the registry trusts (auth: token) instead of no auth or htpasswd.</param>
+    /// <param name="address">The address to listen on (a non-loopback one to test --insecure).</param>
+    public LocalRegistry(bool tls = false, TokenAuthServer? tokenAuth = null, string address = "127.0.0.1")
     {
         Port = FreePort();
-        var config = $"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {Dir["data"]}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{Port}\n";
+        Address = address;
+        var config = $"version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {Dir["data"]}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}:{Port}\n";
         if (tls)
         {
             Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=kraft test CA", "-keyout", Dir["ca.key"], "-out", Dir["ca.crt"],
@@ -45,19 +52,20 @@ public sealed class LocalRegistry : IDisposable
             config += $"  tls:\n    certificate: {Dir["server.crt"]}\n    key: {Dir["server.key"]}\nauth:\n  htpasswd:\n    realm: kraft-test\n    path: {Dir["htpasswd"]}\n";
             CaCert = Dir["ca.crt"];
         }
+        if (tokenAuth is not null) config += tokenAuth.RegistryAuthConfig;
         Dir.Write("config.yml", config);
         _process = Process.Start(new ProcessStartInfo("docker-registry", ["serve", Dir["config.yml"]])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         })!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, Port); break; }
+            try { using var c = new TcpClient(); c.Connect(IPAddress.Parse(address), Port); break; }
             catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited) { Thread.Sleep(50); }
         }
     }

@@ -82,6 +82,16 @@ public class OciRegistryEndToEndTests
         var raw = registry.RunBytes("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{reference}");
         Assert.Equal(File.ReadAllBytes(Path.Combine(env.Dir["store"], "blobs", "sha256", digest[7..])), raw);
 
+        // skopeo copies what kraft pushed into a layout of its own, keeping every digest: the same
+        // index, manifests, configs and layers, byte for byte.
+        var skopeoLayout = env.Dir["skopeo-layout"];
+        LocalRegistry.Run("skopeo", "copy", "--all", "--preserve-digests", "--src-tls-verify=false", $"docker://{reference}", $"oci:{skopeoLayout}:copy");
+        Assert.Equal(digest, env.IndexDigest(skopeoLayout));
+        var theirs = Directory.GetFiles(Path.Combine(skopeoLayout, "blobs", "sha256")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(7, theirs.Count); // index, 2 manifests, 2 configs, 2 kernels
+        foreach (var blob in theirs)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(env.Dir["store"], "blobs", "sha256", blob!)), File.ReadAllBytes(Path.Combine(skopeoLayout, "blobs", "sha256", blob!)));
+
         // Pull into an empty store: same index digest, both platforms when asked.
         var store2 = env.Dir["store2"];
         var pull = env.KraftIn(store2, "pkg", "pull", reference, "--all-platforms");

@@ -29,6 +29,23 @@ public class OciRunEndToEndTests
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("'mine'])", again.Stdout);
 
+        // The store is an OCI image layout other tools read: umoci lists the reference and unpacks
+        // the very kernel kraft built (verifying every digest on the way); skopeo copies it into the
+        // registry unchanged, and kraft pulls that copy back and boots it.
+        if (LocalRegistry.Which("umoci") && LocalRegistry.Which("skopeo"))
+        {
+            Assert.Contains(reference, LocalRegistry.Run("umoci", "ls", "--layout", store["a"]));
+            LocalRegistry.Run("umoci", "raw", "unpack", "--image", $"{store["a"]}:{reference}", store["unpacked"]);
+            Assert.Equal(File.ReadAllBytes(app.Kernel()),
+                File.ReadAllBytes(Path.Combine(store["unpacked"], "unikraft", "bin", "kernel")));
+            var copied = $"{registry.Host}/copied/hello:run";
+            LocalRegistry.Run("skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{store["a"]}:{reference}", $"docker://{copied}");
+            var fromCopy = K(store["c"], "run", "-W", copied);
+            Assert.True(fromCopy.ExitCode == 0, fromCopy.ToString());
+            Assert.Contains("Powered by Kraft.NET fixture", fromCopy.Stdout);
+            Assert.Contains("'from', 'image'])", fromCopy.Stdout);
+        }
+
         var none = K(store["b"], "run", "-W", $"{registry.Host}/hello:nope");
         Assert.NotEqual(0, none.ExitCode);
         Assert.Contains("its tags are: run", none.Stderr);

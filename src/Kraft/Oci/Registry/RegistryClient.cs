@@ -120,6 +120,9 @@ public sealed class RegistryClient : IDisposable
 
     static string Scope(string repository, bool push) => $"repository:{repository}:{(push ? "pull,push" : "pull")}";
 
+    /// <summary>A cross-repository mount needs push on the target and pull on the source (the registry checks both).</summary>
+    static string MountScope(string repository, string from) => $"{Scope(repository, true)} {Scope(from, false)}";
+
     /// <summary>
     /// Sends a request (made fresh for each attempt), answering the registry's auth challenge and
     /// falling back to plain HTTP where allowed. Retries connection failures and 5xx for reads.
@@ -224,7 +227,12 @@ public sealed class RegistryClient : IDisposable
             throw new RegistryException($"{what}: {Registry}'s token endpoint {realmUri.GetLeftPart(UriPartial.Path)} is plain HTTP; kraft will not send credentials there", HttpStatusCode.Unauthorized, "use --insecure only if you trust the network");
         var query = new StringBuilder();
         if (p.TryGetValue("service", out var service)) query.Append("service=").Append(Uri.EscapeDataString(service));
-        var scopes = new[] { scope }.Concat(p.TryGetValue("scope", out var s) && s != scope ? [s] : Array.Empty<string>());
+        // One scope parameter per scope (the token spec's form); the challenge may ask for more than
+        // kraft did (e.g. a mount's source repository), space-separated in one value.
+        var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (p.TryGetValue("scope", out var s))
+            foreach (var extra in s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                if (!scopes.Contains(extra)) scopes.Add(extra);
         foreach (var sc in scopes) query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(sc));
         var tokenUrl = new UriBuilder(realmUri) { Query = (realmUri.Query.TrimStart('?') is { Length: > 0 } q ? q + "&" : "") + query }.Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUrl);
@@ -476,10 +484,21 @@ public sealed class RegistryClient : IDisposable
         Uri? location = null;
         foreach (var from in mountFrom.Where(f => f != repository))
         {
-            using var m = await SendAsync(_ => new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(from)}")),
-                $"mount blob {digest} from {from}", scope, false, cancel).ConfigureAwait(false);
-            if (m.StatusCode == HttpStatusCode.Created) return "mounted from " + from;
-            if (m.StatusCode == HttpStatusCode.Accepted) { location = Location(m); break; }
+            HttpResponseMessage m;
+            try
+            {
+                m = await SendAsync(_ => new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(from)}")),
+                    $"mount blob {digest} from {from}", MountScope(repository, from), false, cancel).ConfigureAwait(false);
+            }
+            catch (RegistryException e) when (e.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                continue; // no pull access to the source repository: upload it instead
+            }
+            using (m)
+            {
+                if (m.StatusCode == HttpStatusCode.Created) return "mounted from " + from;
+                if (m.StatusCode == HttpStatusCode.Accepted) { location = Location(m); break; }
+            }
         }
         if (location is null)
         {
