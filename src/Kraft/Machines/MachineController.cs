@@ -22,6 +22,7 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
     public static readonly Dictionary<Platform, Func<MachineStore, IMachineDriver>> Drivers = new()
     {
         [Platform.Qemu] = s => new QemuDriver(s),
+        [Platform.Xen] = _ => new XenDriver(),
     };
 
     public IMachineDriver DriverFor(Platform platform) =>
@@ -44,6 +45,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
             store.Delete(machine);
             throw;
         }
+        // The xl config is the product on a host without Xen: the record keeps it for kraft rm.
+        if (driver is XenDriver) throw XenConfig.WrittenButNotRunnable(XenDriver.ConfigPath(machine));
         return machine;
     }
 
