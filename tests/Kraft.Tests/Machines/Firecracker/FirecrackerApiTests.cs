@@ -88,12 +88,14 @@ public class FirecrackerApiTests
     public void A_xen_config_is_written_for_xl()
     {
         using var dir = new TempDir();
-        var text = XenConfig.Render(Spec(dir) with { Platform = Platform.Xen, Networks = [] }, "m1");
-        Assert.Contains("name = \"m1\"", text);
-        Assert.Contains("type = \"pv\"", text);
-        Assert.Contains("memory = 128", text);
-        Assert.Contains("ramdisk = ", text);
-        Assert.Contains("cmdline = \"netdev.x=1 vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"", text);
-        Assert.Contains("xl create", XenConfig.WrittenButNotRunnable("/r/m1/xl.cfg").Hint);
+        var spec = Spec(dir) with { Platform = Platform.Xen, Networks = [Spec(dir).Networks[0] with { Bridge = "kraft0" }] };
+        var text = XenConfig.Render(spec, "m1");
+        Assert.Equal(
+            "name = \"m1\"\ntype = \"pv\"\n"
+            + $"kernel = \"{spec.KernelPath}\"\nramdisk = \"{spec.InitrdPath}\"\nmemory = 128\nvcpus = 2\n"
+            + "cmdline = \"netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"\n"
+            + "vif = [ \"bridge=kraft0,mac=02:b0:b0:00:00:01\" ]\n"
+            + "on_poweroff = \"destroy\"\non_reboot = \"destroy\"\non_crash = \"destroy\"\n", text);
+        Assert.StartsWith("xl create /r/m1/xl.cfg needs a Xen host (dom0)", XenConfig.NeedsXenHost("/r/m1/xl.cfg"));
     }
 }
