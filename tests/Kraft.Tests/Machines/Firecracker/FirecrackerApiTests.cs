@@ -59,7 +59,9 @@ public class FirecrackerApiTests
         using var fc = new FakeFirecracker(sock);
         using var client = new FirecrackerClient(sock);
         string Refused(ApiRequest r) => Assert.Throws<KraftException>(() => client.Send(r)).Message;
-        Assert.Contains("out of range", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":64}")));
+        Assert.Contains("number of vCPUs must be greater than 0", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":64}")));
+        Assert.Contains("memory size (MiB) is either 0", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":0}")));
+        Assert.Contains("out of range", Refused(new("PUT", "/network-interfaces/a", "{\"iface_id\":\"a\",\"host_dev_name\":\"t\",\"mtu\":1}")));
         Assert.Contains("missing field `mem_size_mib`", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1}")));
         Assert.Contains("unknown field `memory`", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64,\"memory\":1}")));
         Assert.Contains("kernel file cannot be opened", Refused(new("PUT", "/boot-source", "{\"kernel_image_path\":\"/nonexistent\"}")));
@@ -82,6 +84,12 @@ public class FirecrackerApiTests
         Assert.Contains("no 9pfs", Assert.Throws<KraftException>(() =>
             FirecrackerApi.Configure(spec with { Volumes = [new VolumeMount { Source = "/h", GuestPath = "/d" }] })).Message);
         Assert.Equal(["--api-sock", "/s/fc.sock", "--id", "m1"], FirecrackerApi.Argv("/s/fc.sock", "m1"));
+        var driver = new FirecrackerDriver();
+        Assert.Contains("-p/--port is not available on Firecracker", Assert.Throws<KraftException>(() =>
+            driver.Validate(spec with { Ports = PortMapping.ParseAll(["8080:80"]) })).Message);
+        Assert.Contains("-v/--volume is not available on Firecracker", Assert.Throws<KraftException>(() =>
+            driver.Validate(spec with { Volumes = [new VolumeMount { Source = "/h", GuestPath = "/d" }] })).Message);
+        Assert.Equal("my-web-1", FirecrackerDriver.InstanceId("my_web.1"));
     }
 
     [Fact]
