@@ -167,6 +167,7 @@ public static class RunCommand
             Machine machine;
             try { machine = controller.Create(spec, name); }
             catch { ReleaseOnFailure?.Invoke(); throw; }
+            if (!noStart && WrittenOnly(controller, machine)) return 0;
             if (!noStart)
             {
                 machine = controller.StartDetached(machine, MachineOptions.KraftBinary);
@@ -187,6 +188,7 @@ public static class RunCommand
         Machine m;
         try { m = fg.Create(spec, name, foreground: true); }
         catch { ReleaseOnFailure?.Invoke(); throw; }
+        if (WrittenOnly(fg, m)) return 0;
         RunResult result;
         try
         {
@@ -202,5 +204,14 @@ public static class RunCommand
             Console.Error.WriteLine($"error: {error.Describe()}");
         }
         return result.ExitCode;
+    }
+
+    /// <summary>A machine this host cannot start (Xen without a dom0): print the file it is and why; it stays created.</summary>
+    static bool WrittenOnly(MachineController controller, Machine machine)
+    {
+        if (controller.DriverFor(machine.Spec.Platform).CannotStartHere(machine) is not { } written) return false;
+        Console.Out.WriteLine(written.File);
+        Console.Error.WriteLine(written.Why);
+        return true;
     }
 }

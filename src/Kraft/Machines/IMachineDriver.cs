@@ -29,7 +29,7 @@ public interface IVmmProcess : IDisposable
 }
 
 /// <summary>
-/// One virtual machine monitor (QEMU now; Firecracker and Xen next). Everything here works on a
+/// One virtual machine monitor (QEMU, Firecracker, Xen's xl). Everything here works on a
 /// <see cref="Machine"/> from the <see cref="MachineStore"/>: the driver keeps its own files in
 /// <see cref="Machine.Files"/> (control socket, configs) and nothing else on the host, except what
 /// the spec names (taps). The life cycle around it (records, supervisor, stop escalation,
@@ -81,4 +81,13 @@ public interface IMachineDriver
 
     /// <summary>Releases what <see cref="Create"/> and <see cref="Start"/> set up outside the folder (the store deletes the folder).</summary>
     void Delete(Machine machine);
+
+    /// <summary>
+    /// Why this host cannot start the created machine although its files are written (Xen without a
+    /// dom0: the xl config is the product), or null when <see cref="Start"/> can run.
+    /// </summary>
+    NotStartable? CannotStartHere(Machine machine) => null;
 }
+
+/// <summary>A machine that is written but cannot start on this host: the file to take elsewhere, and why.</summary>
+public sealed record NotStartable(string File, string Why);

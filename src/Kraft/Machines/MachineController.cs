@@ -22,6 +22,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
     public static readonly Dictionary<Platform, Func<MachineStore, IMachineDriver>> Drivers = new()
     {
         [Platform.Qemu] = s => new QemuDriver(s),
+        [Platform.Xen] = _ => new XenDriver(),
+        [Platform.Firecracker] = _ => new Firecracker.FirecrackerDriver(),
     };
 
     public IMachineDriver DriverFor(Platform platform) =>
@@ -75,7 +77,18 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
                 StartedAt = DateTimeOffset.UtcNow, ExitedAt = null, Vmm = null, ExitKind = null, ExitCode = null, VmmExitCode = null,
                 Signal = null, Message = null, Hint = null,
             }) ?? throw Removed(machine);
-            using var vmm = driver.Start(machine, new StartOptions { Accel = accel, Console = console }, reporter);
+            IVmmProcess vmm;
+            try { vmm = driver.Start(machine, new StartOptions { Accel = accel, Console = console }, reporter); }
+            catch (KraftException e)
+            {
+                // A VMM that refused its configuration (Firecracker's API): the record says why.
+                store.Update(machine, s => s with
+                {
+                    State = MachineState.Failed, ExitedAt = DateTimeOffset.UtcNow, ExitKind = RunExitKind.QemuFailed, ExitCode = 1, Message = e.Message, Hint = e.Hint,
+                });
+                throw;
+            }
+            using var vmmOwned = vmm;
             var running = console is not null ? MachineState.Running : MachineState.Starting;
             if (store.Update(machine, s => s with { State = running, Vmm = vmm.Identity }) is not { } recorded)
             {
@@ -126,6 +139,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         if (store.Refresh(machine) is { } now && Observe(now).Status.State.IsLive())
             throw new KraftException($"machine '{machine.Name}' is already {Observe(now).Status.State.Name()}");
         CheckPorts(machine.Spec, machine.Name);
+        if (DriverFor(machine.Spec.Platform).CannotStartHere(machine) is { } written)
+            throw new KraftException(written.Why, hint: $"take {written.File} to a Xen host, or remove the machine: kraft rm {machine.Name}");
         // Its stdio are pipes we close at once: the supervisor outlives this command and must not
         // hold our caller's terminal or pipe (kraft run -d | cat would never end).
         var psi = new ProcessStartInfo(kraftBinary)

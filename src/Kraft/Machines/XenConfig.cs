@@ -3,8 +3,9 @@ using System.Text;
 namespace Kraft.Machines;
 
 /// <summary>
-/// An xl domain config for a Unikraft Xen image (PV). kraft writes it but cannot boot it here:
-/// `xl create` needs a Xen host (dom0).
+/// An xl domain config (xl.cfg(5)) for a Unikraft Xen image, a PV guest: name, kernel, ramdisk
+/// (the initrd), memory, vcpus, the command line as for QEMU (Unikraft's Xen platform supplies
+/// argv[0] itself), a vif per --network bridge, and no restart on poweroff, reboot or crash.
 /// </summary>
 public static class XenConfig
 {
@@ -25,8 +26,7 @@ public static class XenConfig
         return sb.ToString();
     }
 
-    /// <summary>Writes the config beside the machine's other files and says what to do with it.</summary>
-    public static KraftException WrittenButNotRunnable(string path) =>
-        new($"wrote the Xen domain config {path}; booting it needs a Xen host",
-            hint: $"on a Xen dom0 run: xl create {path}   (this host has no Xen hypervisor, so kraft cannot start it)");
+    /// <summary>The one line kraft prints when the config is written on a host that cannot boot it.</summary>
+    public static string NeedsXenHost(string path) =>
+        $"xl create {path} needs a Xen host (dom0); this host has no Xen hypervisor, so the machine stays created";
 }

@@ -93,8 +93,10 @@ public static class FirecrackerApi
 }
 
 /// <summary>Sends <see cref="ApiRequest"/>s to Firecracker's API socket; a refusal becomes a KraftException with its fault_message.</summary>
-public sealed class FirecrackerClient(string socketPath) : IDisposable
+public sealed class FirecrackerClient(string socketPath, TimeSpan timeout) : IDisposable
 {
+    public FirecrackerClient(string socketPath) : this(socketPath, TimeSpan.FromSeconds(5)) { }
+
     readonly HttpClient _http = new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, cancel) =>
@@ -112,7 +114,7 @@ public sealed class FirecrackerClient(string socketPath) : IDisposable
             }
         },
     })
-    { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(5) };
+    { BaseAddress = new Uri("http://localhost"), Timeout = timeout };
 
     /// <summary>Sends the request; returns the response body (empty for 204).</summary>
     public string Send(ApiRequest r)
@@ -148,8 +150,17 @@ public sealed class FirecrackerClient(string socketPath) : IDisposable
     /// <summary>GET / → InstanceInfo.state.</summary>
     public string? InstanceState()
     {
-        using var doc = JsonDocument.Parse(Send(FirecrackerApi.Describe));
-        return doc.RootElement.TryGetProperty("state", out var s) ? s.GetString() : null;
+        var text = Send(FirecrackerApi.Describe);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("state", out var s) && s.ValueKind == JsonValueKind.String
+                ? s.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            throw new KraftException($"Firecracker's API at {socketPath} answered GET / with something that is not JSON");
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -59,7 +59,9 @@ public class FirecrackerApiTests
         using var fc = new FakeFirecracker(sock);
         using var client = new FirecrackerClient(sock);
         string Refused(ApiRequest r) => Assert.Throws<KraftException>(() => client.Send(r)).Message;
-        Assert.Contains("out of range", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":64}")));
+        Assert.Contains("number of vCPUs must be greater than 0", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":64}")));
+        Assert.Contains("memory size (MiB) is either 0", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":0}")));
+        Assert.Contains("out of range", Refused(new("PUT", "/network-interfaces/a", "{\"iface_id\":\"a\",\"host_dev_name\":\"t\",\"mtu\":1}")));
         Assert.Contains("missing field `mem_size_mib`", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1}")));
         Assert.Contains("unknown field `memory`", Refused(new("PUT", "/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64,\"memory\":1}")));
         Assert.Contains("kernel file cannot be opened", Refused(new("PUT", "/boot-source", "{\"kernel_image_path\":\"/nonexistent\"}")));
@@ -82,18 +84,26 @@ public class FirecrackerApiTests
         Assert.Contains("no 9pfs", Assert.Throws<KraftException>(() =>
             FirecrackerApi.Configure(spec with { Volumes = [new VolumeMount { Source = "/h", GuestPath = "/d" }] })).Message);
         Assert.Equal(["--api-sock", "/s/fc.sock", "--id", "m1"], FirecrackerApi.Argv("/s/fc.sock", "m1"));
+        var driver = new FirecrackerDriver();
+        Assert.Contains("-p/--port is not available on Firecracker", Assert.Throws<KraftException>(() =>
+            driver.Validate(spec with { Ports = PortMapping.ParseAll(["8080:80"]) })).Message);
+        Assert.Contains("-v/--volume is not available on Firecracker", Assert.Throws<KraftException>(() =>
+            driver.Validate(spec with { Volumes = [new VolumeMount { Source = "/h", GuestPath = "/d" }] })).Message);
+        Assert.Equal("my-web-1", FirecrackerDriver.InstanceId("my_web.1"));
     }
 
     [Fact]
     public void A_xen_config_is_written_for_xl()
     {
         using var dir = new TempDir();
-        var text = XenConfig.Render(Spec(dir) with { Platform = Platform.Xen, Networks = [] }, "m1");
-        Assert.Contains("name = \"m1\"", text);
-        Assert.Contains("type = \"pv\"", text);
-        Assert.Contains("memory = 128", text);
-        Assert.Contains("ramdisk = ", text);
-        Assert.Contains("cmdline = \"netdev.x=1 vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"", text);
-        Assert.Contains("xl create", XenConfig.WrittenButNotRunnable("/r/m1/xl.cfg").Hint);
+        var spec = Spec(dir) with { Platform = Platform.Xen, Networks = [Spec(dir).Networks[0] with { Bridge = "kraft0" }] };
+        var text = XenConfig.Render(spec, "m1");
+        Assert.Equal(
+            "name = \"m1\"\ntype = \"pv\"\n"
+            + $"kernel = \"{spec.KernelPath}\"\nramdisk = \"{spec.InitrdPath}\"\nmemory = 128\nvcpus = 2\n"
+            + "cmdline = \"netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"\n"
+            + "vif = [ \"bridge=kraft0,mac=02:b0:b0:00:00:01\" ]\n"
+            + "on_poweroff = \"destroy\"\non_reboot = \"destroy\"\non_crash = \"destroy\"\n", text);
+        Assert.StartsWith("xl create /r/m1/xl.cfg needs a Xen host (dom0)", XenConfig.NeedsXenHost("/r/m1/xl.cfg"));
     }
 }

@@ -14,7 +14,9 @@ namespace Kraft.Tests.Machines.Firecracker;
 /// BootSource, NetworkInterface, InstanceActionInfo, Vm, InstanceInfo) and refusing, with 400 and a
 /// fault_message, what the real one refuses: unknown fields, missing required fields, wrong types,
 /// values out of range or outside an enum, pre-boot resources after start, a start without a kernel.
-/// It boots nothing.
+/// It boots nothing: on InstanceStart it writes to <c>output</c> (the program's stdout, which
+/// Firecracker gives the guest's serial console) that it is a stand-in, and what it would boot.
+/// SendCtrlAltDel after start ends it, as a guest's reset ends the real one (<see cref="Ended"/>).
 /// </summary>
 public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
 {
@@ -28,9 +30,17 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
     public IReadOnlyCollection<string> Accepted => _log;
     public string State => _state;
 
-    public FakeFirecracker(string socket)
+    readonly TextWriter? _output;
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    string _bootSource = "";
+
+    /// <summary>Completes when SendCtrlAltDel has reset the (imagined) guest.</summary>
+    public Task Ended => _ended.Task;
+
+    public FakeFirecracker(string socket, TextWriter? output = null)
     {
         Socket = socket;
+        _output = output;
         var b = WebApplication.CreateSlimBuilder();
         b.Logging.ClearProviders();
         b.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
@@ -94,7 +104,10 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
             if (d.Type == "integer")
             {
                 var v = p.Value.GetInt64();
-                if (v < (d.Min ?? 0) || (d.Max is { } max && v > max)) throw new Fault($"`{p.Name}` = {v} is out of range in {schema}");
+                if (v < (d.Min ?? 0) || (d.Max is { } max && v > max))
+                    throw new Fault(p.Name == "vcpu_count"
+                        ? "Machine config error: The number of vCPUs must be greater than 0, less than 32 and must be 1 or an even number if SMT is enabled."
+                        : $"`{p.Name}` = {v} is out of range in {schema}");
             }
             if (d.Enum is { } en && !en.Contains(p.Value.GetString())) throw new Fault($"unknown variant `{p.Value.GetString()}` for `{p.Name}`");
         }
@@ -126,7 +139,10 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
                     return;
                 case ("PUT", "/machine-config"):
                     PreBoot();
-                    Check(body, "MachineConfiguration", MachineConfiguration);
+                    var mc = Check(body, "MachineConfiguration", MachineConfiguration);
+                    // src/vmm/src/vmm_config/machine_config.rs: MachineConfigError, as "Machine config error: ..."
+                    if (mc.GetProperty("mem_size_mib").GetInt64() == 0)
+                        throw new Fault("Machine config error: The memory size (MiB) is either 0, or not a multiple of the configured page size.");
                     break;
                 case ("PUT", "/boot-source"):
                     PreBoot();
@@ -134,6 +150,9 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
                     if (!File.Exists(bs.GetProperty("kernel_image_path").GetString())) throw new Fault("The kernel file cannot be opened: No such file or directory (os error 2)");
                     if (bs.TryGetProperty("initrd_path", out var ird) && !File.Exists(ird.GetString())) throw new Fault("The initrd file cannot be opened due to invalid path or invalid permissions. No such file or directory (os error 2)");
                     _kernel = true;
+                    _bootSource = $"kernel_image_path={bs.GetProperty("kernel_image_path").GetString()}"
+                                  + (bs.TryGetProperty("initrd_path", out var ir) ? $" initrd_path={ir.GetString()}" : "")
+                                  + $"\nFakeFirecracker: boot_args={(bs.TryGetProperty("boot_args", out var ba) ? ba.GetString() : "")}";
                     break;
                 case ("PUT", _) when path.StartsWith("/network-interfaces/", StringComparison.Ordinal):
                     PreBoot();
@@ -148,9 +167,18 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
                         PreBoot();
                         if (!_kernel) throw new Fault("Cannot start microvm without kernel configuration.");
                         _state = "Running";
+                        _output?.WriteLine("FakeFirecracker: a stand-in for Firecracker (tests only); it boots nothing");
+                        _output?.WriteLine("FakeFirecracker: boot source " + _bootSource);
+                        _output?.Flush();
                     }
                     else if (action == "SendCtrlAltDel" && _state == "Not started")
                         throw new Fault("The requested operation is not supported before starting the microVM.");
+                    else if (action == "SendCtrlAltDel")
+                    {
+                        _output?.WriteLine("FakeFirecracker: SendCtrlAltDel: the guest resets, so Firecracker exits");
+                        _output?.Flush();
+                        _ended.TrySetResult();
+                    }
                     break;
                 case ("PATCH", "/vm"):
                     if (_state == "Not started") throw new Fault("The requested operation is not supported before starting the microVM.");
