@@ -15,7 +15,7 @@ public class RuntimeKraftfileEndToEndTests
 
     static string RuntimeKernelKraftfile =>
         $"spec: v0.6\nname: hello\nunikraft:\n  source: {TestPaths.FixtureCore}\n  kconfig:\n    CONFIG_LIBUKRANDOM: 'n'\n"
-        + "    CONFIG_LIBVFSCORE: 'y'\n    CONFIG_LIBVFSCORE_AUTOMOUNT_UP: 'y'\ntargets:\n  - qemu/x86_64\ncmd: [\"from\", \"runtime\"]\n";
+        + "    CONFIG_LIBVFSCORE: 'y'\n    CONFIG_LIBVFSCORE_AUTOMOUNT_UP: 'y'\ntargets:\n  - qemu/x86_64\n  - fc/x86_64\ncmd: [\"from\", \"runtime\"]\n";
 
     static void AssertBootedWithRootfs(CliResult run, string cmdTail)
     {
@@ -29,7 +29,8 @@ public class RuntimeKraftfileEndToEndTests
     static string KernelLayerDigest(HttpClient http, string registry, string repo, string tag)
     {
         var index = JsonDocument.Parse(Get(http, $"http://{registry}/v2/{repo}/manifests/{tag}", "application/vnd.oci.image.index.v1+json"));
-        var manifestDigest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString();
+        var manifestDigest = index.RootElement.GetProperty("manifests").EnumerateArray()
+            .First(m => m.GetProperty("platform").GetProperty("os").GetString() == "qemu").GetProperty("digest").GetString();
         var manifest = JsonDocument.Parse(Get(http, $"http://{registry}/v2/{repo}/manifests/{manifestDigest}", "application/vnd.oci.image.manifest.v1+json"));
         return manifest.RootElement.GetProperty("layers").EnumerateArray()
             .First(l => l.TryGetProperty("annotations", out var a) && a.TryGetProperty("org.unikraft.kernel.image", out _))
@@ -51,7 +52,7 @@ public class RuntimeKraftfileEndToEndTests
         Skip.IfNot(LocalRegistry.Available, "docker-registry is not installed (./install.sh installs it)");
         Skip.IfNot(LocalRegistry.Which("qemu-system-x86_64"), "qemu-system-x86_64 is not installed");
         using var kernelApp = new FixtureApp("hello", kraftfile: RuntimeKernelKraftfile);
-        var build = kernelApp.Kraft("build", "-t", "qemu/x86_64");
+        var build = kernelApp.Kraft("build");
         Assert.True(build.ExitCode == 0, build.ToString());
         using var registry = new LocalRegistry();
         using var dirs = new TempDir();
@@ -59,8 +60,8 @@ public class RuntimeKraftfileEndToEndTests
         CliResult K(string workDir, string store, params string[] args) => KraftCli.Run(workDir,
             new Dictionary<string, string?> { ["KRAFT_OCI_DIR"] = dirs[store], ["KRAFTKIT_RUNTIME_DIR"] = dirs["machines"] }, TimeSpan.FromMinutes(3), args);
 
-        // The runtime: the fixture kernel with its kconfig (automount on) as an image in the registry.
-        var pkg = K(kernelApp.Dir, "publisher", "pkg", "--name", runtimeRef, "-t", "qemu/x86_64", "--push");
+        // The runtime: the fixture kernels (qemu and fc) with their kconfig (automount on) as an image in the registry.
+        var pkg = K(kernelApp.Dir, "publisher", "pkg", "--name", runtimeRef, "--push");
         Assert.True(pkg.ExitCode == 0, pkg.ToString());
 
         // The runtime project: a directory rootfs with one file, and a cmd.
@@ -98,7 +99,7 @@ public class RuntimeKraftfileEndToEndTests
         var appRef = $"{registry.Host}/app:1";
         var packaged = K(project, "user", "pkg", "--name", appRef, "--push");
         Assert.True(packaged.ExitCode == 0, packaged.ToString());
-        Assert.Contains("(qemu/x86_64)", packaged.Stdout);
+        Assert.Contains("(fc/x86_64, qemu/x86_64)", packaged.Stdout); // every platform of the runtime
         using var http = new HttpClient();
         Assert.Equal(KernelLayerDigest(http, registry.Host, "base", "latest"), KernelLayerDigest(http, registry.Host, "app", "1"));
         AssertBootedWithRootfs(K(dirs.Path, "other", "run", "-W", appRef), "'from', 'project'])");
