@@ -17,7 +17,8 @@ public enum NameKind
 
 /// <summary>
 /// The one rule for every name kraft turns into a folder or file name (components, targets,
-/// machines, networks, volumes, packages): 1 to 128 characters from [A-Za-z0-9_.-], starting with
+/// machines, networks, volumes, packages): 1 to 128 characters from [A-Za-z0-9_.+-] ('+' as in the
+/// catalog's helloworld-g++13.2), starting with
 /// a letter or digit, without "..". So a name can never be a separator, a parent reference, an
 /// absolute path, a hidden file or carry a NUL; derived paths are still checked with
 /// <see cref="Host.ContainedPath"/> before anything is written there.
@@ -25,14 +26,14 @@ public enum NameKind
 public static class Names
 {
     public const int MaxLength = 128;
-    public const string Rule = "1 to 128 characters from A-Z a-z 0-9 _ . -, starting with a letter or digit, without \"..\"";
+    public const string Rule = "1 to 128 characters from A-Z a-z 0-9 _ . + -, starting with a letter or digit, without \"..\"";
 
     public static bool IsValid(string? name)
     {
         if (string.IsNullOrEmpty(name) || name.Length > MaxLength) return false;
         if (!char.IsAsciiLetterOrDigit(name[0])) return false;
         foreach (var c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')) return false;
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '+')) return false;
         return !name.Contains("..", StringComparison.Ordinal);
     }
 

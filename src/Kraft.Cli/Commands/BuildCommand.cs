@@ -38,8 +38,11 @@ public static class BuildCommand
     {
         try
         {
-            var (project, targets) = selection.Select(r);
+            var loaded = selection.Load(r);
             using var reporter = new ConsoleReporter(verbose);
+            if (Oci.RuntimeProject.PlanFor(loaded) is { } runtimePlan)
+                return RuntimeBuild(r, selection, loaded, runtimePlan, dryRun, rootfs, reporter, cancel);
+            var (project, targets) = selection.Select(r, loaded);
             var builder = new ProjectBuilder(reporter);
             var (fetchOptions, config) = fetching.Read(r, fetch: !dryRun);
             options = options with { Origins = new Packages.Origins.OriginOptions(config, fetchOptions.Offline, fetchOptions.Locked) };
@@ -70,6 +73,24 @@ public static class BuildCommand
         {
             return Program.Failure(e);
         }
+    }
+
+    /// <summary>A runtime Kraftfile: nothing to compile; pull the runtime (a wrong name or tag fails here) and build the rootfs.</summary>
+    static int RuntimeBuild(ParseResult r, ProjectTargetOptions selection, Project.KraftProject project, Oci.RuntimePlan plan, bool dryRun, string? rootfs,
+        ConsoleReporter reporter, CancellationToken cancel)
+    {
+        if (dryRun)
+        {
+            Console.Out.Write(plan.Describe(project.Directory));
+            return 0;
+        }
+        var boot = Oci.RuntimeProject.Build(project, plan, r.GetValue(selection.Target), r.GetValue(selection.Plat), r.GetValue(selection.Arch), rootfs,
+            Oci.ImageSource.FromUserConfig(m => reporter.Warn(m)), reporter, cancel);
+        var what = boot.Image is { } image ? $"{image.Reference} {(image.Pulled ? "pulled" : "present")}" : "kernel";
+        reporter.Done($"runtime ({boot.Platform}/{boot.Architecture}): {what}  {Path.GetRelativePath(Environment.CurrentDirectory, boot.KernelPath)} ({Size(new FileInfo(boot.KernelPath).Length)})");
+        if (boot.Rootfs is { } fs)
+            reporter.Done($"rootfs ({boot.Architecture}): {(fs.Cached ? "up to date" : "built")}  {Path.GetRelativePath(Environment.CurrentDirectory, fs.CpioPath)} ({Size(fs.Bytes)})");
+        return 0;
     }
 
     static string Size(long bytes) => bytes switch

@@ -33,9 +33,13 @@ public sealed class ProjectTargetOptions
     }
 
     /// <summary>Loads the project from DIR (or -K) and selects the targets -t, -p and -m ask for.</summary>
-    public (KraftProject Project, IReadOnlyList<Target> Targets) Select(ParseResult r, string? directory = null)
-    {
-        var project = ProjectLoading.Load(directory ?? r.GetValue(Directory), r.GetValue(Kraftfile));
-        return (project, TargetSelector.Select(project, r.GetValue(Target), r.GetValue(Plat), r.GetValue(Arch)));
-    }
+    public (KraftProject Project, IReadOnlyList<Target> Targets) Select(ParseResult r, string? directory = null) =>
+        Select(r, Load(r, directory));
+
+    /// <summary>Loads the project from DIR (or -K), showing the loader's warnings.</summary>
+    public KraftProject Load(ParseResult r, string? directory = null) => ProjectLoading.Load(directory ?? r.GetValue(Directory), r.GetValue(Kraftfile));
+
+    /// <summary>The targets of a loaded project that -t, -p and -m ask for.</summary>
+    public (KraftProject Project, IReadOnlyList<Target> Targets) Select(ParseResult r, KraftProject project) =>
+        (project, TargetSelector.Select(project, r.GetValue(Target), r.GetValue(Plat), r.GetValue(Arch)));
 }

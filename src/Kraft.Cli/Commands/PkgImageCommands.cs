@@ -105,11 +105,17 @@ public static class PkgImageCommands
             else
             {
                 var project = ProjectLoading.Load(dir, kraftfile);
-                var chosen = new List<Target>();
-                foreach (var t in targetNames.Length == 0 ? [null] : targetNames.Cast<string?>())
-                    foreach (var c in TargetSelector.Select(project, t, plat, arch))
-                        if (!chosen.Contains(c)) chosen.Add(c);
-                request = ProjectPackager.ForProject(project, chosen, options);
+                if (RuntimeProject.PlanFor(project) is { } runtime)
+                    request = RuntimeProject.ForPackage(project, runtime, targetNames, plat, arch, options,
+                        ImageSource.FromUserConfig(m => Console.Error.WriteLine("warning: " + m)), StderrReporter.Instance, cancel);
+                else
+                {
+                    var chosen = new List<Target>();
+                    foreach (var t in targetNames.Length == 0 ? [null] : targetNames.Cast<string?>())
+                        foreach (var c in TargetSelector.Select(project, t, plat, arch))
+                            if (!chosen.Contains(c)) chosen.Add(c);
+                    request = ProjectPackager.ForProject(project, chosen, options);
+                }
             }
             var store = OciStore.Open();
             var root = Packager.Package(store, request);

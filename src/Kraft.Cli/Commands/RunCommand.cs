@@ -102,6 +102,16 @@ public static class RunCommand
                         Arch = image.Architecture,
                         AppArgs = AppArgs ?? image.Cmd,
                     };
+                // A runtime Kraftfile: the runtime's kernel with the project's rootfs as initrd and its cmd (Oci/RuntimeProject).
+                var project = image is null ? RunImageSupport.LoadProject(r, selection, request.What) : null;
+                var runtime = project is null ? null : RunImageSupport.Runtime(r, selection, project, request, cancel);
+                if (runtime is not null)
+                    request = request with
+                    {
+                        What = runtime.KernelPath, Initrd = runtime.InitrdPath, Rootfs = null,
+                        Platform = runtime.Platform, Arch = runtime.Architecture, AppArgs = AppArgs ?? runtime.Cmd,
+                        Volumes = [.. runtime.Volumes, .. request.Volumes],
+                    };
                 if (image is null && request.What is { } what && File.Exists(what) && Apps.LinuxBinaryRunner.IsLinuxProgram(what))
                 {
                     // A Linux program: run by the ELF loader, the program (and --rootfs) in the initrd (Apps/LinuxBinaryRunner).
@@ -116,8 +126,9 @@ public static class RunCommand
                         Memory = request.Memory ?? "512M",
                     };
                 }
-                var spec = RunPlanner.Plan(request, () => selection.Select(r));
-                if (image is not null && spec.Env.Count == 0) spec = spec with { Env = image.Env };
+                var spec = RunPlanner.Plan(request, () => project is not null ? selection.Select(r, project) : selection.Select(r));
+                if ((image?.Env ?? runtime?.Env) is { } imageEnv && spec.Env.Count == 0) spec = spec with { Env = imageEnv };
+                if (runtime is not null) spec = spec with { Source = $"{project!.Directory} ({runtime.Image?.Reference.ToString() ?? "kernel"} {runtime.Platform}/{runtime.Architecture})" };
                 if (r.GetValue(envs) is { Length: > 0 } assignments) spec = spec with { Env = GuestEnv.Apply(spec.Env, assignments) };
                 if (spec.Networks.Count > 0)
                 {

@@ -25,4 +25,16 @@ public static class RunImageSupport
         var insecure = Environment.GetEnvironmentVariable("KRAFT_OCI_INSECURE") is "1" or "true";
         return PackageRunner.Resolve(ImageRef.Parse(what), platform, architecture, RegistrySettings.FromEnvironment(insecure), credentials, cancel: cancel);
     }
+
+    /// <summary>The project kraft run boots when it is given a directory (or nothing): loaded once, here.</summary>
+    public static Kraft.Project.KraftProject? LoadProject(System.CommandLine.ParseResult r, ProjectTargetOptions selection, string? what) =>
+        what is null || Directory.Exists(what) ? selection.Load(r, what) : null;
+
+    /// <summary>A runtime project's kernel, initrd, cmd and env; null for any other project.</summary>
+    public static RuntimeBoot? Runtime(System.CommandLine.ParseResult r, ProjectTargetOptions selection, Kraft.Project.KraftProject project,
+        RunRequest request, CancellationToken cancel) =>
+        RuntimeProject.PlanFor(project) is { } plan
+            ? RuntimeProject.ForRun(project, plan, r.GetValue(selection.Target), request.Platform, request.Arch, request.Rootfs, request.Initrd,
+                ImageSource.FromUserConfig(m => Console.Error.WriteLine("warning: " + m)), request.Reporter, cancel)
+            : null;
 }

@@ -2,9 +2,14 @@ using System.Globalization;
 
 namespace Kraft.Oci;
 
-/// <summary>One kernel to package: its platform, architecture and files, and the .config it was built with.</summary>
+/// <summary>
+/// One kernel to package: its platform, architecture and files, and the .config it was built with.
+/// <paramref name="KernelLayer"/> (with the file <paramref name="KernelLayerBlob"/> holding it) reuses a
+/// runtime image's kernel layer as it is, so the new image shares it byte for byte.
+/// </summary>
 public sealed record PackageTarget(string Platform, string Architecture, string KernelPath,
-    string? DebugKernelPath = null, IReadOnlyDictionary<string, string>? Kconfig = null);
+    string? DebugKernelPath = null, IReadOnlyDictionary<string, string>? Kconfig = null,
+    Descriptor? KernelLayer = null, string? KernelLayerBlob = null);
 
 /// <summary>What <c>kraft pkg</c> packages under one reference.</summary>
 public sealed record PackageRequest
@@ -66,7 +71,12 @@ public static class Packager
         var descriptors = new List<Descriptor>();
         foreach (var t in request.Targets.OrderBy(t => t.Platform, StringComparer.Ordinal).ThenBy(t => t.Architecture, StringComparer.Ordinal))
         {
-            var layers = new List<Descriptor> { LayerTar.Write(store, t.KernelPath, WellKnownPaths.Kernel, new() { [Annotations.KernelLayer] = WellKnownPaths.Kernel }) };
+            var layers = new List<Descriptor>
+            {
+                t.KernelLayer is { } reuse && t.KernelLayerBlob is { } blob
+                    ? Reuse(store, reuse, blob)
+                    : LayerTar.Write(store, t.KernelPath, WellKnownPaths.Kernel, new() { [Annotations.KernelLayer] = WellKnownPaths.Kernel }),
+            };
             if (t.DebugKernelPath is { } dbg)
             {
                 if (!File.Exists(dbg)) throw new KraftException($"debug kernel {dbg} does not exist", hint: "build with debug symbols, or drop --dbg");
@@ -117,5 +127,26 @@ public static class Packager
         var root = store.WriteBlob(OciJson.Canonical(index), MediaTypes.Index, index.Annotations);
         store.SetReference(reference, root);
         return root;
+    }
+
+    /// <summary>A layer of another image (maybe in KraftKit's store) copied into this store unchanged, digest-checked.</summary>
+    static Descriptor Reuse(OciStore store, Descriptor layer, string blobPath)
+    {
+        if (!store.HasBlob(layer))
+        {
+            if (!File.Exists(blobPath)) throw new KraftException($"the runtime's kernel layer {layer.DigestText} is missing ({blobPath})", hint: "pull the runtime again");
+            var tmp = store.NewTempBlobPath();
+            try
+            {
+                File.Copy(blobPath, tmp);
+                store.IngestFile(tmp, layer.Digest, layer.Size, "the runtime's kernel layer");
+            }
+            finally { Host.AtomicFile.TryDelete(tmp); }
+        }
+        return new Descriptor
+        {
+            MediaType = layer.MediaType, DigestText = layer.DigestText, Size = layer.Size,
+            Annotations = new() { [Annotations.KernelLayer] = WellKnownPaths.Kernel },
+        };
     }
 }

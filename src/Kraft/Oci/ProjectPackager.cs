@@ -38,6 +38,11 @@ public static class ProjectPackager
             options.Rootfs ?? (project.Rootfs is { } r ? Path.GetFullPath(Path.Combine(project.Directory, r)) : null), hostEnv);
     }
 
+    /// <summary>A runtime project's request (<see cref="RuntimeProject.ForPackage"/>): the runtime's kernels, the built initrd, cmd and env already merged.</summary>
+    public static PackageRequest ForRuntime(KraftProject project, IReadOnlyList<PackageTarget> targets, IReadOnlyList<string> cmd, IReadOnlyList<string> env,
+        string? initrd, PackageOptions options, Func<string, string?>? hostEnv = null) =>
+        Request(options, targets.ToList(), cmd, env.ToList(), project.Labels.Select(kv => $"{kv.Key}={kv.Value}"), initrd, hostEnv);
+
     public static PackageRequest ForKernel(string kernel, string platform, string architecture, PackageOptions options, Func<string, string?>? hostEnv = null) =>
         Request(options, [new PackageTarget(platform, architecture, Path.GetFullPath(kernel))], [], [], [], options.Rootfs, hostEnv);
 

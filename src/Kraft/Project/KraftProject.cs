@@ -24,6 +24,8 @@ public sealed record KraftProject
     /// <summary>The application tree make builds (A=): the template's, once merged (TemplateMerger); null: <see cref="Directory"/>.</summary>
     public string? AppDirectory { get; init; }
     public string? Rootfs { get; init; }
+    /// <summary>Where the Kraftfile says rootfs:, for errors about it (null when it came from elsewhere).</summary>
+    public SourceLocation? RootfsLocation { get; init; }
     public IReadOnlyList<string> Cmd { get; init; } = [];
     /// <summary>Environment for the guest, in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];

@@ -74,6 +74,7 @@ public static partial class KraftfileLoader
         IReadOnlyList<Target> targets = [];
         IReadOnlyList<KconfigOption> kconfig = [];
         string? rootfs = null;
+        SourceLocation? rootfsAt = null;
         IReadOnlyList<string>? cmd = null;
         IReadOnlyList<KeyValuePair<string, string>> env = [], labels = [];
         IReadOnlyList<Volume> volumes = [];
@@ -94,7 +95,7 @@ public static partial class KraftfileLoader
                 case "libraries": libraries = ReadLibraries(ctx, value); break;
                 case "targets": targets = TargetParser.Parse(ctx, value, name); break;
                 case "kconfig": kconfig = KconfigParser.Parse(ctx, value); break;
-                case "rootfs": rootfs = GuestFieldsParser.Rootfs(ctx, value); break;
+                case "rootfs": rootfs = GuestFieldsParser.Rootfs(ctx, value); rootfsAt = ctx.At(value); break;
                 case "cmd": cmd = GuestFieldsParser.Cmd(ctx, value); break;
                 case "env": env = GuestFieldsParser.Env(ctx, value); break;
                 case "labels": labels = GuestFieldsParser.Labels(ctx, value); break;
@@ -135,6 +136,7 @@ public static partial class KraftfileLoader
             Runtime = runtime,
             Template = template,
             Rootfs = rootfs,
+            RootfsLocation = rootfsAt,
             Cmd = cmd ?? [],
             Env = env,
             Volumes = volumes,

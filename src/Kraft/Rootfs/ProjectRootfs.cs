@@ -24,7 +24,7 @@ public static class ProjectRootfs
         else if (!string.IsNullOrEmpty(project.Rootfs))
         {
             source = Path.GetFullPath(Path.Combine(project.Directory, project.Rootfs));
-            where = new SourceLocation(project.KraftfilePath);
+            where = project.RootfsLocation ?? new SourceLocation(project.KraftfilePath);
         }
         else return null;
         return new RootfsBuilder(reporter, CacheDirectory(project)).BuildInto(source, OutputPath(project, arch), where, cancel);
