@@ -8,7 +8,7 @@ public sealed class LinuxProgramOptions
 {
     public Option<string?> Loader { get; } = new("--loader")
     {
-        Description = "For a Linux program: the ELF loader, a built app-elfloader project directory or its kernel (default: the one kept from an earlier --loader)",
+        Description = "For a Linux program: the ELF loader, a built app-elfloader project directory or its kernel (default: the one kept from an earlier run, else kraft builds app-elfloader from the component index once)",
     };
 
     public void AddTo(Command command)
@@ -21,7 +21,7 @@ public sealed class LinuxProgramOptions
     {
         var config = Packages.Config.UserConfigLoader.Load();
         var data = Path.GetDirectoryName(config.SourcesDir)!;
-        var loader = ElfLoaderImage.Resolve(r.GetValue(Loader), Path.Combine(data, "elfloaders"));
+        var loader = ElfLoaderBuilder.Obtain(r.GetValue(Loader), config, Path.Combine(data, "elfloaders"), reporter, cancel);
         var plan = LinuxBinaryRunner.Plan(program, rootfs, loader, args, Path.Combine(data, "linux-initrds"), reporter, cancel);
         foreach (var note in plan.Notes) reporter.Warn(note);
         return plan;

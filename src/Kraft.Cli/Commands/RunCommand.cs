@@ -112,11 +112,14 @@ public static class RunCommand
                         Platform = runtime.Platform, Arch = runtime.Architecture, AppArgs = AppArgs ?? runtime.Cmd,
                         Volumes = [.. runtime.Volumes, .. request.Volumes],
                     };
+                // A Linux program's run: its exit status is the loader's report, when there is one.
+                var linuxRun = false;
                 if (image is null && request.What is { } what && File.Exists(what) && Apps.LinuxBinaryRunner.IsLinuxProgram(what))
                 {
                     // A Linux program: run by the ELF loader, the program (and --rootfs) in the initrd (Apps/LinuxBinaryRunner).
                     using var planReporter = new ConsoleReporter();
                     var program = linux.Plan(r, what, request.Rootfs, AppArgs ?? [], planReporter, cancel);
+                    linuxRun = true;
                     request = request with
                     {
                         What = program.Kernel,
@@ -148,7 +151,7 @@ public static class RunCommand
                     if (!r.GetValue(dryRun)) ReleaseOnFailure = () => nets.Release(attached);
                 }
                 return Task.FromResult(Run(r, machineOptions, spec, r.GetValue(name), r.GetValue(detach), r.GetValue(remove),
-                    r.GetValue(noStart), r.GetValue(dryRun), cancel));
+                    r.GetValue(noStart), r.GetValue(dryRun), cancel, linuxProgram: linuxRun));
             }
             catch (Exception e)
             {
@@ -159,7 +162,7 @@ public static class RunCommand
     }
 
     static int Run(ParseResult r, MachineOptions options, MachineSpec spec, string? name, bool detach, bool remove,
-        bool noStart, bool dryRun, CancellationToken cancel)
+        bool noStart, bool dryRun, CancellationToken cancel, bool linuxProgram = false)
     {
         var store = options.Store(r);
         if (dryRun)
@@ -204,6 +207,9 @@ public static class RunCommand
         try
         {
             result = fg.Supervise(m, Console.OpenStandardOutput(), cancel);
+            // A Linux program's exit status, as the ELF loader reported it before halting (Apps/LoaderExitStatus).
+            if (linuxProgram && result.Kind == RunExitKind.Halted && Apps.LoaderExitStatus.FromLog(m.Files.ConsoleLog) is { } status)
+                result = result with { ExitCode = status };
         }
         finally
         {

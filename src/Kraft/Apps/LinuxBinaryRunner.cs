@@ -111,20 +111,21 @@ public sealed record ElfLoaderImage(string Kernel, string Version)
     /// <summary>RELEASE-0.16.x's loader loops after the program's exit instead of halting.</summary>
     public bool NeverHalts => Version.StartsWith("0.16.", StringComparison.Ordinal) || Version.StartsWith("0.15.", StringComparison.Ordinal);
 
-    /// <summary>From --loader (a kernel or a project directory) or the newest cached one.</summary>
+    /// <summary>The newest loader kept under <paramref name="cacheRoot"/> (&lt;version&gt;/kernel), or null.</summary>
+    public static ElfLoaderImage? Newest(string cacheRoot)
+    {
+        if (!Directory.Exists(cacheRoot)) return null;
+        var cached = Directory.GetDirectories(cacheRoot).Where(d => File.Exists(Path.Combine(d, "kernel")))
+            .OrderByDescending(d => Path.GetFileName(d), StringComparer.Ordinal).FirstOrDefault();
+        return cached is null ? null : new ElfLoaderImage(Path.Combine(cached, "kernel"), Path.GetFileName(cached));
+    }
+
+    /// <summary>From --loader (a kernel or a project directory) or the newest cached one (<see cref="ElfLoaderBuilder.Obtain"/> also builds one).</summary>
     public static ElfLoaderImage Resolve(string? loader, string cacheRoot)
     {
         if (loader is null)
-        {
-            var cached = Directory.Exists(cacheRoot)
-                ? Directory.GetDirectories(cacheRoot).Where(d => File.Exists(Path.Combine(d, "kernel")))
-                    .OrderByDescending(d => Path.GetFileName(d), StringComparer.Ordinal).FirstOrDefault()
-                : null;
-            if (cached is null)
-                throw new KraftException("kraft has no ELF loader image yet",
-                    hint: "build an app-elfloader project once (kraft build -t qemu/x86_64 in it) and pass it with --loader DIR, or pass its kernel with --loader FILE; kraft keeps it per Unikraft version for later runs");
-            return new ElfLoaderImage(Path.Combine(cached, "kernel"), Path.GetFileName(cached));
-        }
+            return Newest(cacheRoot) ?? throw new KraftException("kraft has no ELF loader image yet",
+                hint: "build an app-elfloader project once (kraft build -t qemu/x86_64 in it) and pass it with --loader DIR, or pass its kernel with --loader FILE; kraft keeps it per Unikraft version for later runs");
         if (File.Exists(loader)) return Keep(Path.GetFullPath(loader), cacheRoot);
         if (!Directory.Exists(loader))
             throw new KraftException($"--loader {loader} is neither a kernel file nor a project directory");
@@ -158,5 +159,45 @@ public sealed record ElfLoaderImage(string Kernel, string Version)
         var text = System.Text.Encoding.Latin1.GetString(bytes);
         var m = System.Text.RegularExpressions.Regex.Match(text, @"(?<![0-9.])(0\.[0-9]{1,2}\.[0-9]{1,2})(?:~[0-9a-f]+)?\0");
         return m.Success ? m.Groups[1].Value : null;
+    }
+}
+
+/// <summary>
+/// The Linux program's exit status, when the loader reports it: its last console line
+/// <c>elfloader: exit status N</c> before a normal halt (the fixture loader does;
+/// app-elfloader up to 0.17 only halts, or never halts on 0.16.x, so kraft's status is then the
+/// halt's, 0).
+/// </summary>
+public static partial class LoaderExitStatus
+{
+    /// <summary>How much of the end of the console is read: the report is the last line.</summary>
+    public const int TailBytes = 4096;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^elfloader: exit status ([0-9]{1,3})\r?$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex Report();
+
+    /// <summary>The status reported in the console text, or null (the last report wins; only 0..255).</summary>
+    public static int? Find(string console)
+    {
+        int? status = null;
+        foreach (System.Text.RegularExpressions.Match m in Report().Matches(console))
+            if (int.TryParse(m.Groups[1].ValueSpan, out var n) && n <= 255) status = n;
+        return status;
+    }
+
+    /// <summary>The status reported at the end of a console log file, or null.</summary>
+    public static int? FromLog(string consoleLog)
+    {
+        try
+        {
+            using var f = new FileStream(consoleLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var start = Math.Max(0, f.Length - TailBytes);
+            f.Seek(start, SeekOrigin.Begin);
+            var buf = new byte[f.Length - start];
+            f.ReadExactly(buf);
+            return Find(System.Text.Encoding.UTF8.GetString(buf));
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 }
