@@ -69,6 +69,17 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         var accel = driver.ChooseAccel(machine.Spec, noting);
         var accelNote = noting.Last;
         var self = ProcessIdentities.Self;
+        try { return SuperviseVmm(machine, console, driver, accel, accelNote, self, cancel); }
+        finally
+        {
+            // The VMM has ended (or never started): its taps go; the addresses stay leased until kraft rm.
+            RemoveTaps(machine);
+        }
+    }
+
+    RunResult SuperviseVmm(Machine machine, Stream? console, IMachineDriver driver, Acceleration accel, string? accelNote,
+        ProcessIdentity self, CancellationToken cancel)
+    {
         while (true)
         {
             machine = store.Update(machine, s => s with
@@ -77,6 +88,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
                 StartedAt = DateTimeOffset.UtcNow, ExitedAt = null, Vmm = null, ExitKind = null, ExitCode = null, VmmExitCode = null,
                 Signal = null, Message = null, Hint = null,
             }) ?? throw Removed(machine);
+            // After the record names us: a kraft that sees a dead machine then leaves these taps alone.
+            if (machine.Spec.Networks.Count > 0) NetworkStoreOf().RestoreTaps(machine.Spec.Networks);
             IVmmProcess vmm;
             try { vmm = driver.Start(machine, new StartOptions { Accel = accel, Console = console }, reporter); }
             catch (KraftException e)
@@ -190,14 +203,51 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
             var state = DriverFor(m.Spec.Platform).Status(m, TimeSpan.FromSeconds(1)) ?? s.State;
             return m with { Status = s with { State = state, Vmm = v } };
         }
-        return m with
+        return Reconcile(m, m with
         {
             Status = s with
             {
                 State = MachineState.Exited, Vmm = null,
                 Message = s.Foreground ? "the kraft run that ran it was killed; its exit status is lost" : "its supervisor was killed; the exit status is lost",
             },
-        };
+        });
+    }
+
+    /// <summary>
+    /// A machine whose supervisor and VMM are both gone while its record says live (both were
+    /// killed): records that it exited and deletes its taps, under the machine's lock, re-checked
+    /// there, so a supervisor starting it again meanwhile is never undone. A record this kraft
+    /// cannot write is shown as exited all the same.
+    /// </summary>
+    Machine Reconcile(Machine m, Machine dead)
+    {
+        try
+        {
+            var changed = store.Update(m, s =>
+            {
+                if (!s.State.IsLive() || s.Supervisor is { } sup && sup.IsAlive() || (s.Vmm ?? VmmFromPidFile(m)) is { } v && v.IsAlive()) return s;
+                RemoveTaps(m);
+                return s with { State = MachineState.Exited, Vmm = null, Message = dead.Status.Message, ExitedAt = DateTimeOffset.UtcNow };
+            });
+            return changed ?? dead;
+        }
+        catch (Exception e) when (e is KraftException or IOException or UnauthorizedAccessException)
+        {
+            return dead;
+        }
+    }
+
+    Networks.NetworkStore NetworkStoreOf() => new(store.Root);
+
+    /// <summary>Deletes the machine's taps; a failure is a warning (the VMM is gone, nothing else depends on it).</summary>
+    void RemoveTaps(Machine m)
+    {
+        if (m.Spec.Networks.Count == 0) return;
+        try { NetworkStoreOf().RemoveTaps(m.Spec.Networks); }
+        catch (Exception e) when (e is KraftException or IOException or UnauthorizedAccessException)
+        {
+            reporter.Warn($"could not delete the taps of machine '{m.Name}': {e.Message}");
+        }
     }
 
     /// <summary>The VMM a supervisor started but had no time to record: the pid file, if that process runs in this machine's folder.</summary>
@@ -295,7 +345,7 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         }
         DriverFor(m.Spec.Platform).Delete(now);
         // Its taps go, and their addresses are free again.
-        new Networks.NetworkStore(store.Root).Release(m.Spec.Networks);
+        NetworkStoreOf().Release(m.Spec.Networks);
         store.Delete(now);
     }
 

@@ -220,6 +220,40 @@ public sealed class NetworkStore(string runtimeDir, IHostLinks? links = null)
         return done;
     }
 
+    /// <summary>
+    /// Deletes the taps of a machine whose VMM has ended; its addresses stay leased (they are
+    /// given back by <see cref="Release"/> on kraft rm), so a restart gets the same ones.
+    /// </summary>
+    public void RemoveTaps(IEnumerable<NetworkAttachment> attachments)
+    {
+        var taps = attachments.Select(a => a.Tap).OfType<string>().ToList();
+        if (taps.Count == 0) return;
+        using var _ = Lock();
+        foreach (var tap in taps)
+            if (Links.Exists(tap)) Links.Delete(tap);
+    }
+
+    /// <summary>
+    /// Makes again the taps <see cref="RemoveTaps"/> deleted, before a machine's VMM starts: each
+    /// on its network's bridge, for the address the machine still leases.
+    /// </summary>
+    public void RestoreTaps(IEnumerable<NetworkAttachment> attachments)
+    {
+        var list = attachments.Where(a => a.Tap is not null).ToList();
+        if (list.Count == 0) return;
+        using var _ = Lock();
+        foreach (var a in list)
+        {
+            if (Links.Exists(a.Tap!)) continue;
+            var r = TryRead(a.Network)
+                ?? throw new KraftException($"network '{a.Network}' of this machine was removed", hint: "remove the machine (kraft rm) and run it again on an existing network");
+            if (!r.Leases.Any(l => l.Tap == a.Tap))
+                throw new KraftException($"the address {a.Cidr} on network '{a.Network}' is no longer leased to this machine",
+                    hint: "remove the machine (kraft rm) and run it again");
+            Links.CreateTap(a.Tap!, r.Bridge);
+        }
+    }
+
     /// <summary>Deletes the taps of <paramref name="attachments"/> and gives their addresses back (missing ones are skipped).</summary>
     public void Release(IEnumerable<NetworkAttachment> attachments)
     {
