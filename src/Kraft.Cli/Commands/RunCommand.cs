@@ -88,6 +88,7 @@ public static class RunCommand
                     Volumes = r.GetValue(guest.Volumes) ?? [],
                     Networks = r.GetValue(networks) ?? [],
                     RuntimeDir = r.GetValue(machineOptions.RuntimeDir),
+                    EnvAssignments = r.GetValue(envs) ?? [],
                     Reporter = StderrReporter.Instance,
                 };
                 // kraft run REF: the image's kernel, initrd, cmd and env (the command line overrides).
@@ -101,6 +102,7 @@ public static class RunCommand
                         Platform = image.Platform,
                         Arch = image.Architecture,
                         AppArgs = AppArgs ?? image.Cmd,
+                        ImageEnv = image.Env,
                     };
                 // A runtime Kraftfile: the runtime's kernel with the project's rootfs as initrd and its cmd (Oci/RuntimeProject).
                 var project = image is null ? RunImageSupport.LoadProject(r, selection, request.What) : null;
@@ -110,7 +112,8 @@ public static class RunCommand
                     {
                         What = runtime.KernelPath, Initrd = runtime.InitrdPath, Rootfs = null,
                         Platform = runtime.Platform, Arch = runtime.Architecture, AppArgs = AppArgs ?? runtime.Cmd,
-                        Volumes = [.. runtime.Volumes, .. request.Volumes],
+                        Volumes = [.. runtime.Volumes, .. request.Volumes], ImageEnv = runtime.Env,
+                        Source = $"{project!.Directory} ({runtime.Image?.Reference.ToString() ?? "kernel"} {runtime.Platform}/{runtime.Architecture})",
                     };
                 // A Linux program's run: its exit status is the loader's report, when there is one.
                 var linuxRun = false;
@@ -130,9 +133,6 @@ public static class RunCommand
                     };
                 }
                 var spec = RunPlanner.Plan(request, () => project is not null ? selection.Select(r, project) : selection.Select(r));
-                if ((image?.Env ?? runtime?.Env) is { } imageEnv && spec.Env.Count == 0) spec = spec with { Env = imageEnv };
-                if (runtime is not null) spec = spec with { Source = $"{project!.Directory} ({runtime.Image?.Reference.ToString() ?? "kernel"} {runtime.Platform}/{runtime.Architecture})" };
-                if (r.GetValue(envs) is { Length: > 0 } assignments) spec = spec with { Env = GuestEnv.Apply(spec.Env, assignments) };
                 if (spec.Networks.Count > 0)
                 {
                     var nets = new Kraft.Networks.NetworkStore(MachineStore.DefaultRoot(request.RuntimeDir));

@@ -25,6 +25,12 @@ public sealed record RunRequest
     public IReadOnlyList<string> Networks { get; init; } = [];
     /// <summary>The runtime directory (--runtime-dir), where named volumes live; null: the default.</summary>
     public string? RuntimeDir { get; init; }
+    /// <summary>The environment of the image or runtime <see cref="What"/>'s kernel came from (a kernel file has none of its own).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ImageEnv { get; init; } = [];
+    /// <summary>-e K=V / -e K flags, applied last, in order (<see cref="GuestEnv.Apply"/>).</summary>
+    public IReadOnlyList<string> EnvAssignments { get; init; } = [];
+    /// <summary>What the machine's record names as its source; null: the kernel file or the project and target.</summary>
+    public string? Source { get; init; }
     /// <summary>Told about rootfs builds.</summary>
     public IReporter Reporter { get; init; } = NullReporter.Instance;
 }
@@ -47,6 +53,7 @@ public static class RunPlanner
         {
             kernel = what;
             source = Path.GetFullPath(what);
+            env = request.ImageEnv;
         }
         else
         {
@@ -69,6 +76,7 @@ public static class RunPlanner
             configPath = Path.Combine(project.Directory, ".config." + chosen.KernelName);
             source = $"{project.Directory} ({chosen.PlatArch})";
         }
+        if (request.EnvAssignments.Count > 0) env = GuestEnv.Apply(env, request.EnvAssignments);
         var spec = MachineSpec.Create(kernel, arch, plat, request.Memory, request.Cpus, kernelArgs, appArgs, request.Initrd, false, env, request.Accel);
         var storage = Guest.GuestStorage.Resolve(spec.KernelPath, spec.Arch.Name(), project, request.Rootfs, spec.InitrdPath,
             request.Volumes, new Guest.VolumeStore(MachineStore.DefaultRoot(request.RuntimeDir)), request.Reporter);
@@ -79,7 +87,7 @@ public static class RunPlanner
             Networks = request.Networks.Select(Kraft.Networks.NetworkFlag.Parse).ToList(),
             Rootfs = request.Rootfs ?? project?.Rootfs,
             Ports = PortMapping.ParseAll(request.Ports),
-            Source = source,
+            Source = request.Source ?? source,
             WorkDir = workDir,
             KernelConfigPath = configPath is not null && File.Exists(configPath) ? configPath : null,
         };
