@@ -55,6 +55,16 @@ public class OciTokenAuthEndToEndTests
         Assert.DoesNotContain("internal error", anonymous.Stderr);
         Assert.Contains(tokens.Requests, r => r.Who == "anonymous" && r.Scopes.Contains("repository:team/hello:pull,push"));
 
+        // A password is never taken from the command line.
+        var noStdin = Kraft(dir.Path, vars, Password, "login", registry.Host, "-u", User);
+        Assert.NotEqual(0, noStdin.ExitCode);
+        Assert.Contains("standard input only", noStdin.Stderr);
+        var onArgv = Kraft(dir.Path, vars, null, "login", registry.Host, "-u", User, "-p", Password);
+        Assert.NotEqual(0, onArgv.ExitCode);
+        Assert.Contains("--password-stdin", onArgv.Stderr);
+        Assert.DoesNotContain(Password, onArgv.Output);
+        Assert.False(File.Exists(Path.Combine(dir["config"], "auth.json")));
+
         var wrong = Kraft(dir.Path, vars, "not-the-password", "login", registry.Host, "-u", User, "--password-stdin");
         Assert.NotEqual(0, wrong.ExitCode);
         Assert.Contains("refused", wrong.Stderr);
