@@ -55,6 +55,16 @@ public class OciTokenAuthEndToEndTests
         Assert.DoesNotContain("internal error", anonymous.Stderr);
         Assert.Contains(tokens.Requests, r => r.Who == "anonymous" && r.Scopes.Contains("repository:team/hello:pull,push"));
 
+        // A password is never taken from the command line.
+        var noStdin = Kraft(dir.Path, vars, Password, "login", registry.Host, "-u", User);
+        Assert.NotEqual(0, noStdin.ExitCode);
+        Assert.Contains("standard input only", noStdin.Stderr);
+        var onArgv = Kraft(dir.Path, vars, null, "login", registry.Host, "-u", User, "-p", Password);
+        Assert.NotEqual(0, onArgv.ExitCode);
+        Assert.Contains("--password-stdin", onArgv.Stderr);
+        Assert.DoesNotContain(Password, onArgv.Output);
+        Assert.False(File.Exists(Path.Combine(dir["config"], "auth.json")));
+
         var wrong = Kraft(dir.Path, vars, "not-the-password", "login", registry.Host, "-u", User, "--password-stdin");
         Assert.NotEqual(0, wrong.ExitCode);
         Assert.Contains("refused", wrong.Stderr);
@@ -80,6 +90,17 @@ public class OciTokenAuthEndToEndTests
         Assert.Contains("0 blobs uploaded", copy.Stdout);
         Assert.Contains("2 mounted", copy.Stdout);
         Assert.Contains(tokens.Requests, r => r.Who == User && r.Scopes.Contains("repository:team/copy:pull,push") && r.Scopes.Contains("repository:team/hello:pull"));
+
+        // No pull access to the source: the mount is refused, so kraft uploads the blobs instead.
+        lock (tokens.NoAccess) tokens.NoAccess.UnionWith(["team/copy", "team/hello"]);
+        var other = K("pkg", "push", $"{registry.Host}/team/copy:1", "--as", $"{registry.Host}/team/other:1");
+        lock (tokens.NoAccess) tokens.NoAccess.Clear();
+        Ok(other, registry);
+        Assert.True(other.Stdout.Contains("0 mounted"), other.ToString());
+        Assert.Contains("blobs uploaded", other.Stdout);
+        Assert.DoesNotContain("0 blobs uploaded", other.Stdout);
+        var mountLines = registry.Log.Split('\n').Where(l => l.Contains("\"POST /v2/team/other/blobs/uploads/?mount=")).ToList();
+        Assert.True(mountLines.Count > 0 && mountLines.All(l => l.Contains("HTTP/1.1\" 401 ")), "the registry refused each mount:\n" + string.Join("\n", mountLines));
 
         // Pull both back into fresh stores: same digest.
         var digest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir["store"], "index.json"))).RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;

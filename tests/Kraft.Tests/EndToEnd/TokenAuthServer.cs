@@ -28,6 +28,8 @@ public sealed class TokenAuthServer : IDisposable
     /// <summary>Each token request: who (or "anonymous", or "rejected") and the scopes asked.</summary>
     public readonly List<(string Who, IReadOnlyList<string> Scopes)> Requests = [];
     public readonly List<string> IssuedTokens = [];
+    /// <summary>Repositories the user gets no access to (to refuse a mount's source).</summary>
+    public readonly HashSet<string> NoAccess = [];
 
     public TokenAuthServer(string dir, string user, string password)
     {
@@ -129,6 +131,7 @@ public sealed class TokenAuthServer : IDisposable
                 var first = scope.IndexOf(':');
                 var last = scope.LastIndexOf(':');
                 if (first < 0 || last <= first) continue;
+                lock (NoAccess) if (NoAccess.Contains(scope[(first + 1)..last])) continue;
                 w.WriteStartObject();
                 w.WriteString("type", scope[..first]);
                 w.WriteString("name", scope[(first + 1)..last]);
