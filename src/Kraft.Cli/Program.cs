@@ -12,6 +12,8 @@ public static class Program
         // Every make, gcc and git kraft starts runs under this hidden command, so it comes first.
         if (ChildGuard.IsGuardInvocation(args))
             return ChildGuard.RunGuard(args);
+        if (ChildGuard.IsReaperInvocation(args))
+            return ChildGuard.RunReaper();
         ChildGuard.Enable(Environment.ProcessPath);
         Rendering.RedactingWriter.Install();
         // Answer --version before building the command tree: it is what scripts call most.

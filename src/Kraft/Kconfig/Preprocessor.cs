@@ -28,14 +28,19 @@ public sealed class ProcessShellRunner(TimeSpan? timeLimit = null) : IShellRunne
 
     public string Run(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        // Under kraft's guard in a process group of its own, as make and git are: a kill -9 of kraft
-        // ends the command and everything it started (a compiler probe, or a hostile `yes`).
-        var env = new Dictionary<string, string?>(environment.Count, StringComparer.Ordinal);
-        foreach (var (k, v) in environment) env[k] = v;
-        var psi = Kraft.Host.ProcessRunner.CreateStartInfo("/bin/sh", ["-c", command], Kraft.Host.ChildGroup.Own, workingDirectory, env);
-        psi.RedirectStandardOutput = true;
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = new Process { StartInfo = psi };
-        Kraft.Host.ChildProcesses.Start(p);
+        // In a session of its own that kraft's reaper ends if kraft dies: the command and all it started
+        // (a compiler probe, or a hostile `yes`) do not outlive a kill -9 of kraft.
+        Kraft.Host.ChildGuard.StartReaped(p);
         var deadline = Stopwatch.StartNew();
         var stdout = p.StandardOutput.BaseStream;
         var buffer = new byte[MaxOutputBytes];
@@ -59,6 +64,7 @@ public sealed class ProcessShellRunner(TimeSpan? timeLimit = null) : IShellRunne
         finally
         {
             if (!ended) try { p.Kill(entireProcessTree: true); } catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+            Kraft.Host.ChildGuard.Forget(p);
         }
         return Encoding.UTF8.GetString(buffer, 0, n);
 
