@@ -84,6 +84,14 @@ public sealed class FakeFirecracker : IAsyncDisposable, IDisposable
         ["state"] = ("string", true, null, null, ["Paused", "Resumed"]),
     };
 
+    /// <summary>The request schemas the stand-in checks, by their OpenAPI definition names (compared with the published file by an opt-in test).</summary>
+    public static IReadOnlyDictionary<string, Dictionary<string, (string Type, bool Required, long? Min, long? Max, string[]? Enum)>> Schemas { get; } =
+        new Dictionary<string, Dictionary<string, (string Type, bool Required, long? Min, long? Max, string[]? Enum)>>
+        {
+            ["MachineConfiguration"] = MachineConfiguration, ["BootSource"] = BootSource, ["NetworkInterface"] = NetworkInterface,
+            ["InstanceActionInfo"] = InstanceActionInfo, ["Vm"] = Vm,
+        };
+
     static JsonElement Check(string body, string schema, Dictionary<string, (string Type, bool Required, long? Min, long? Max, string[]? Enum)> props)
     {
         JsonElement e;

@@ -167,6 +167,16 @@ public static class RunCommand
         var store = options.Store(r);
         if (dryRun)
         {
+            if (spec.Platform != Platform.Qemu)
+            {
+                // Firecracker, Xen: their VMM command line (for a machine that is not recorded).
+                var driver = new MachineController(store, StderrReporter.Instance).DriverFor(spec.Platform);
+                driver.Validate(spec);
+                var unnamed = name ?? "NAME";
+                var files = new MachineFiles(Path.Combine(store.Root, "machines", unnamed));
+                Console.Out.WriteLine(driver.CommandLine(new Machine(unnamed, "", spec, new MachineStatus(), files), new StartOptions()));
+                return 0;
+            }
             // The accelerator as a run would choose it (including this host's remembered KVM verdict).
             using var dryReporter = new ConsoleReporter();
             var accel = new QemuDriver(store).ChooseAccel(spec, dryReporter);

@@ -56,6 +56,9 @@ public sealed class OtherPlatformsEndToEndTests(StayAliveApp fixture) : IClassFi
         Assert.Contains("vcpus = 1\n", text);
         Assert.Contains("cmdline = \"hello 'a b'\"\n", text);
 
+        var dry = K("run", "--dry-run", "--plat", "xen", "--name", "x3", kernel);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Equal($"xl create -c {Path.Combine(MachinesDir, "x3", "xl.cfg")}", dry.Stdout.Trim());
         var d = K("run", "-d", "--plat", "xen", "--name", "x2", kernel);
         Assert.True(d.ExitCode == 0, d.ToString());
         Assert.EndsWith("x2/xl.cfg", d.Stdout.Trim());
@@ -125,6 +128,10 @@ public sealed class OtherPlatformsEndToEndTests(StayAliveApp fixture) : IClassFi
     [Fact]
     public void Firecracker_detached_life_cycle_run_ps_logs_pause_start_stop_rm()
     {
+        var dry = K(WithStandIn, "run", "--dry-run", "--plat", "fc", "--name", "f1", FcKernel);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Equal($"{StandIn} --api-sock {Path.Combine(MachinesDir, "f1", "fc.sock")} --id f1", dry.Stdout.Trim());
+        Assert.Empty(MachineFolders());
         var run = K(WithStandIn, "run", "--plat", "fc", "-d", "--name", "f1", "-M", "32Mi", FcKernel, "--", "hello", "a b");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("f1", run.Stdout.Trim());
