@@ -129,11 +129,13 @@ public static class ElfLoaderBuilder
             w.WriteString("template", TemplateName);
             w.WriteString("app_directory", plan.Project.AppDirectory);
             w.WriteString("unikraft_version", version);
-            w.WriteString("unikraft", plan.Core.Describe());
+            w.WriteString("unikraft", plan.Core.Origin);
+            w.WriteString("unikraft_commit", plan.Core.Commit);
+            w.WriteString("unikraft_path", plan.Core.Path);
             w.WriteString("target", "qemu/x86_64");
-            w.WriteStartArray("libraries");
-            foreach (var l in plan.Libraries) w.WriteStringValue($"{l.Component.Name} {l.Describe()}");
-            w.WriteEndArray();
+            w.WriteStartObject("libraries");
+            foreach (var l in plan.Libraries) w.WriteString(l.Component.Name, l.Commit is { } c ? $"{l.Origin}@{c}" : l.Origin);
+            w.WriteEndObject();
             w.WriteStartObject("kconfig_added");
             foreach (var (k, v) in extra) w.WriteString(k, v);
             w.WriteEndObject();

@@ -83,7 +83,7 @@ public sealed class LinuxBinaryRunnerTests : IDisposable
     public void Kraft_run_runs_a_static_pie_program_through_a_real_elf_loader()
     {
         var loader = Environment.GetEnvironmentVariable("KRAFT_TEST_ELFLOADER");
-        Skip.If(string.IsNullOrEmpty(loader), "set KRAFT_TEST_ELFLOADER to a built app-elfloader qemu/x86_64 kernel");
+        Skip.If(string.IsNullOrEmpty(loader), "set KRAFT_TEST_ELFLOADER to a built app-elfloader project directory (qemu/x86_64) or its kernel");
         var prog = Compile("hello", "-static-pie");
         var psi = new ProcessStartInfo(TestPaths.KraftBinary) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
         foreach (var a in (string[])["run", "-W", "--loader", loader!, prog, "--", "x", "y"]) psi.ArgumentList.Add(a);
