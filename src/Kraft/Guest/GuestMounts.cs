@@ -35,7 +35,8 @@ public static class GuestMounts
             if (m.Driver == VolumeMount.Initrd)
                 list.Add($"initrd0:{m.GuestPath}:extract:::");
             else
-                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::mkmp");
+                // No mkmp for "/": there is nothing to make it in (real Unikraft 0.16.3 fails the boot with -ENOTDIR).
+                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::{(m.GuestPath == "/" ? "" : "mkmp")}");
         }
         return list;
     }

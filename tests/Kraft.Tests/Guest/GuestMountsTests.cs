@@ -14,6 +14,8 @@ public class GuestMountsTests
         IReadOnlyList<VolumeMount> mounts = [Root, Share("/h/data", "/data"), Share("/h/cfg", "/etc/app", ro: true)];
         Assert.Equal(["initrd0:/:extract:::", "fs1:/data:9pfs:::mkmp", "fs2:/etc/app:9pfs:1::mkmp"], GuestMounts.FstabEntries(mounts));
         Assert.Equal("vfs.fstab=[ \"initrd0:/:extract:::\" \"fs1:/data:9pfs:::mkmp\" \"fs2:/etc/app:9pfs:1::mkmp\" ]", GuestMounts.FstabParam(mounts));
+        // A share as the root filesystem has no mount point to make (Unikraft 0.16.3: -ENOTDIR at boot with mkmp).
+        Assert.Equal(["fs1:/:9pfs:::"], GuestMounts.FstabEntries([Share("/srv", "/")]));
         Assert.Null(GuestMounts.FstabParam(Array.Empty<VolumeMount>()));
     }
 
