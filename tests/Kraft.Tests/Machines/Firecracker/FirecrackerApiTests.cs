@@ -21,7 +21,7 @@ public class FirecrackerApiTests
     {
         using var dir = new TempDir();
         var spec = Spec(dir);
-        Assert.Equal("app_fc-x86_64 netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \"initrd0:/:extract:::\" ] -- /srv 'a b'",
+        Assert.Equal("app_fc-x86_64 netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \"initrd0:/:extract::ramfs=2:\" ] -- /srv 'a b'",
             FirecrackerApi.BootArgs(spec));
         Assert.Equal("app_fc-x86_64 -- x", FirecrackerApi.BootArgs(spec with { KernelArgs = [], Networks = [], Volumes = [], AppArgs = ["x"] }));
     }
@@ -93,7 +93,7 @@ public class FirecrackerApiTests
         Assert.Contains("type = \"pv\"", text);
         Assert.Contains("memory = 128", text);
         Assert.Contains("ramdisk = ", text);
-        Assert.Contains("cmdline = \"netdev.x=1 vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"", text);
+        Assert.Contains("cmdline = \"netdev.x=1 vfs.fstab=[ \\\"initrd0:/:extract::ramfs=2:\\\" ] -- /srv 'a b'\"", text);
         Assert.Contains("xl create", XenConfig.WrittenButNotRunnable("/r/m1/xl.cfg").Hint);
     }
 }
