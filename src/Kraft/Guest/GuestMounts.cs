@@ -10,8 +10,14 @@ namespace Kraft.Guest;
 /// </summary>
 public static class GuestMounts
 {
-    /// <summary>The initrd extracted as the root filesystem, as KraftKit mounts it.</summary>
-    public const string InitrdRootEntry = "initrd0:/:extract:::";
+    /// <summary>
+    /// The initrd extracted as the root filesystem. KraftKit writes initrd0:/:extract::: ; real
+    /// Unikraft (0.16.3, 0.17.0 vfscore automount) then has nothing mounted at / to extract into
+    /// ("Failed to extract cpio archive to /: -2"), so ramfs=2 asks it to mount a ramfs there first
+    /// unless something else is mounted already.
+    /// </summary>
+    public const string InitrdRootEntry = "initrd0:/:" + InitrdExtract;
+    const string InitrdExtract = "extract::ramfs=2:";
     /// <summary>MS_RDONLY, vfscore's numeric mount flag for a read-only mount.</summary>
     public const int ReadOnlyFlag = 1;
 
@@ -24,7 +30,7 @@ public static class GuestMounts
 
     /// <summary>
     /// The fstab entries, in the order of <paramref name="mounts"/>: the initrd extracted at its
-    /// path (KraftKit's initrd0:/:extract:::), each 9pfs share by its tag, read-only ones with MS_RDONLY.
+    /// path (on a ramfs unless something is mounted: <see cref="InitrdRootEntry"/>), each 9pfs share by its tag, read-only ones with MS_RDONLY.
     /// </summary>
     public static IReadOnlyList<string> FstabEntries(IReadOnlyList<VolumeMount> mounts)
     {
@@ -33,9 +39,10 @@ public static class GuestMounts
         foreach (var m in mounts)
         {
             if (m.Driver == VolumeMount.Initrd)
-                list.Add($"initrd0:{m.GuestPath}:extract:::");
+                list.Add($"initrd0:{m.GuestPath}:{InitrdExtract}");
             else
-                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::mkmp");
+                // No mkmp for "/": there is nothing to make it in (real Unikraft 0.16.3 fails the boot with -ENOTDIR).
+                list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::{(m.GuestPath == "/" ? "" : "mkmp")}");
         }
         return list;
     }

@@ -84,12 +84,14 @@ public static class QemuCommandLine
         else
             a.AddRange(["-serial", "stdio"]);
         if (HasDebugExit(spec.Arch)) a.AddRange(["-device", DebugExitDevice]);
-        a.AddRange(PortArgs(spec.Ports));
 
         a.AddRange(["-kernel", spec.KernelPath]);
         if (spec.InitrdPath is not null) a.AddRange(["-initrd", spec.InitrdPath]);
         a.AddRange(Guest.GuestMounts.QemuArgs(spec.Volumes, passthrough: Environment.IsPrivilegedProcess));
         a.AddRange(Networks.NetworkFlag.QemuArgs(spec.Networks));
+        // The port NIC after the network NICs (KraftKit's order): Unikraft numbers netdevs in PCI
+        // order and netdev.ip's entries are by that number, so the bridge NICs must come first.
+        a.AddRange(PortArgs(spec.Ports));
         var append = Append(spec);
         if (append.Length > 0) a.AddRange(["-append", append]);
         return a;

@@ -51,7 +51,7 @@ public class GuestStorageEndToEndTests
         Assert.True(dry.ExitCode == 0, dry.ToString());
         Assert.Contains($"-fsdev local,id=hvirtio1,path={app["data"]},security_model=", dry.Stdout);
         Assert.Contains("-device virtio-9p-pci,fsdev=hvirtio1,mount_tag=fs1", dry.Stdout);
-        Assert.Contains("vfs.fstab=[ \"initrd0:/:extract:::\" \"fs1:/data:9pfs:1::mkmp\" ] -- /app", dry.Stdout);
+        Assert.Contains("vfs.fstab=[ \"initrd0:/:extract::ramfs=2:\" \"fs1:/data:9pfs:1::mkmp\" ] -- /app", dry.Stdout);
 
         var vol = Run(app, "vol", "create", "cache");
         Assert.True(vol.ExitCode == 0, vol.ToString());

@@ -21,7 +21,7 @@ public class RuntimeKraftfileEndToEndTests
     {
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Powered by Kraft.NET fixture", run.Stdout);
-        Assert.Contains("vfscore: fstab: initrd0:/:extract:::", run.Stdout);
+        Assert.Contains("vfscore: fstab: initrd0:/:extract::ramfs=2:", run.Stdout);
         Assert.Contains($"vfscore: file /greeting.txt ({Greeting.Length + 1} bytes): {Greeting}", run.Stdout);
         Assert.Contains(cmdTail, run.Stdout);
     }

@@ -54,6 +54,21 @@ public class PortMappingTests
     }
 
     [Fact]
+    public void The_port_nic_comes_after_the_bridge_nics_so_netdev_ip_entries_name_the_bridge_ones()
+    {
+        // Unikraft numbers netdevs in PCI order; netdev.ip's first entry is netdev 0. Seen under
+        // real Unikraft 0.16.3 (c-http): with the port NIC first, the bridge address went to it.
+        var spec = new MachineSpec
+        {
+            KernelPath = "/k", Arch = GuestArch.X86_64, Ports = PortMapping.ParseAll(["8080:8080"]),
+            Networks = [new NetworkAttachment { Network = "n", Cidr = "172.44.0.2/24", Gateway = "172.44.0.1", Tap = "kt1" }],
+        };
+        var args = QemuCommandLine.Build(spec, Acceleration.Tcg).ToList();
+        Assert.True(args.IndexOf("tap,id=net0,ifname=kt1,script=no,downscript=no") < args.FindIndex(a => a.StartsWith("user,id=ports0", StringComparison.Ordinal)),
+            string.Join(' ', args));
+    }
+
+    [Fact]
     public void A_listening_socket_is_found_with_its_owner()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -21,7 +21,7 @@ public class FirecrackerApiTests
     {
         using var dir = new TempDir();
         var spec = Spec(dir);
-        Assert.Equal("app_fc-x86_64 netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \"initrd0:/:extract:::\" ] -- /srv 'a b'",
+        Assert.Equal("app_fc-x86_64 netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \"initrd0:/:extract::ramfs=2:\" ] -- /srv 'a b'",
             FirecrackerApi.BootArgs(spec));
         Assert.Equal("app_fc-x86_64 -- x", FirecrackerApi.BootArgs(spec with { KernelArgs = [], Networks = [], Volumes = [], AppArgs = ["x"] }));
     }
@@ -101,7 +101,7 @@ public class FirecrackerApiTests
         Assert.Equal(
             "name = \"m1\"\ntype = \"pv\"\n"
             + $"kernel = \"{spec.KernelPath}\"\nramdisk = \"{spec.InitrdPath}\"\nmemory = 128\nvcpus = 2\n"
-            + "cmdline = \"netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \\\"initrd0:/:extract:::\\\" ] -- /srv 'a b'\"\n"
+            + "cmdline = \"netdev.x=1 netdev.ip=172.18.0.2/16:172.18.0.1:::: vfs.fstab=[ \\\"initrd0:/:extract::ramfs=2:\\\" ] -- /srv 'a b'\"\n"
             + "vif = [ \"bridge=kraft0,mac=02:b0:b0:00:00:01\" ]\n"
             + "on_poweroff = \"destroy\"\non_reboot = \"destroy\"\non_crash = \"destroy\"\n", text);
         Assert.StartsWith("xl create /r/m1/xl.cfg needs a Xen host (dom0)", XenConfig.NeedsXenHost("/r/m1/xl.cfg"));
