@@ -164,7 +164,7 @@ public static partial class ChildGuard
         catch (EntryPointNotFoundException) { return -1; }
     }
 
-    const string Libc = "libc";
+    const string Libc = LibC.Name;
     const int SIGHUP = 1, SIGKILL = 9, SIGTERM = 15, EINTR = 4;
     const short POLLIN = 1;
     // pidfd_open has the same number on every Linux architecture (added after the tables were unified).

@@ -43,10 +43,10 @@ public static partial class ChildProcesses
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    [LibraryImport("libc", EntryPoint = "close_range", SetLastError = true)]
+    [LibraryImport(LibC.Name, EntryPoint = "close_range", SetLastError = true)]
     private static partial int CloseRange(uint first, uint last, int flags);
 
     // fcntl is variadic in C; on x86_64 and arm64 an integer variadic argument travels like a fixed one.
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [LibraryImport(LibC.Name, EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int cmd, int arg);
 }

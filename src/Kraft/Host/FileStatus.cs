@@ -22,7 +22,7 @@ public readonly record struct FileStatus(
 
 internal static partial class LstatCall
 {
-    const string Libc = "libc";
+    const string Libc = LibC.Name;
     const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
     const uint STATX_BASIC_STATS = 0x7FF;
     const int ENOENT = 2, EACCES = 13, ENOTDIR = 20;

@@ -8,7 +8,7 @@ namespace Kraft.Host;
 /// </summary>
 internal static partial class PosixFile
 {
-    const string Libc = "libc";
+    const string Libc = LibC.Name;
     const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     const int AT_EMPTY_PATH = 0x1000, STATX_TYPE = 0x1, STATX_SIZE = 0x200, S_IFMT = 0xF000, S_IFREG = 0x8000;
     const int ENOENT = 2, EINTR = 4, EACCES = 13, ENOTDIR = 20;

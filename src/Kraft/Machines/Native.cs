@@ -5,7 +5,7 @@ namespace Kraft.Machines;
 /// <summary>The few libc calls the machine code needs (Linux; x86_64 and arm64 share these constants).</summary>
 internal static partial class Native
 {
-    const string Libc = "libc";
+    const string Libc = Kraft.Host.LibC.Name;
 
     public const int O_RDWR = 2;
     public const int O_CLOEXEC = 0x80000;
