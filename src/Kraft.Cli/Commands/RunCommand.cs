@@ -101,7 +101,7 @@ public static class RunCommand
                         Initrd = request.Initrd ?? image.InitrdPath,
                         Platform = image.Platform,
                         Arch = image.Architecture,
-                        AppArgs = AppArgs ?? image.Cmd,
+                        ImageCmd = image.Cmd,
                         ImageEnv = image.Env,
                     };
                 // A runtime Kraftfile: the runtime's kernel with the project's rootfs as initrd and its cmd (Oci/RuntimeProject).
@@ -111,7 +111,7 @@ public static class RunCommand
                     request = request with
                     {
                         What = runtime.KernelPath, Initrd = runtime.InitrdPath, Rootfs = null,
-                        Platform = runtime.Platform, Arch = runtime.Architecture, AppArgs = AppArgs ?? runtime.Cmd,
+                        Platform = runtime.Platform, Arch = runtime.Architecture, ImageCmd = runtime.Cmd,
                         Volumes = [.. runtime.Volumes, .. request.Volumes], ImageEnv = runtime.Env,
                         Source = $"{project!.Directory} ({runtime.Image?.Reference.ToString() ?? "kernel"} {runtime.Platform}/{runtime.Architecture})",
                     };

@@ -40,12 +40,23 @@ public static class GuestMounts
         {
             if (m.Driver == VolumeMount.Initrd)
                 list.Add($"initrd0:{m.GuestPath}:{InitrdExtract}");
+            else if (m.Driver == VolumeMount.Ramfs)
+                list.Add($"none:{m.GuestPath}:ramfs:::");
             else
                 // No mkmp for "/": there is nothing to make it in (real Unikraft 0.16.3 fails the boot with -ENOTDIR).
                 list.Add($"{Tag(share++)}:{m.GuestPath}:9pfs:{(m.ReadOnly ? ReadOnlyFlag.ToString() : "")}::{(m.GuestPath == "/" ? "" : "mkmp")}");
         }
         return list;
     }
+
+    /// <summary>
+    /// Whether 9pfs shares need an empty ramfs at "/" first: with nothing mounted at the root, real
+    /// Unikraft (0.16.3, 0.17.0) cannot make a share's mount point (-v DIR:/data failed its boot with
+    /// -ENOTDIR). Only when the image has ramfs, and no fallback root of its own.
+    /// </summary>
+    public static bool NeedsRamfsRoot(ImageKconfig? config, IReadOnlyList<VolumeMount> mounts) =>
+        config is not null && config.IsEnabled("CONFIG_LIBRAMFS") && !config.IsEnabled("CONFIG_LIBVFSCORE_AUTOMOUNT_FB")
+        && mounts.Count > 0 && mounts.All(m => m.GuestPath != "/");
 
     /// <summary>vfs.fstab=[ ... ] for <paramref name="mounts"/>, or null when there is nothing to mount.</summary>
     public static string? FstabParam(IReadOnlyList<VolumeMount> mounts) => FstabParam(FstabEntries(mounts));

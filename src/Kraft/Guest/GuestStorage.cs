@@ -56,6 +56,8 @@ public sealed record GuestStorage(string? InitrdPath, IReadOnlyList<VolumeMount>
         var extractRoot = GuestMounts.CheckImage(config, kernelPath, initrdPath is not null, mounts);
         if (extractRoot)
             mounts.Insert(0, new VolumeMount { Source = initrdPath!, GuestPath = "/", Driver = VolumeMount.Initrd });
+        else if (GuestMounts.NeedsRamfsRoot(config, mounts))
+            mounts.Insert(0, new VolumeMount { Source = "none", GuestPath = "/", Driver = VolumeMount.Ramfs });
         return new GuestStorage(initrdPath, mounts, GuestMounts.FstabParam(mounts), built);
     }
 }

@@ -30,6 +30,8 @@ public sealed record VolumeMount
 {
     public const string NinePfs = "9pfs";
     public const string Initrd = "initrd";
+    /// <summary>An empty ramfs at "/" that kraft adds so 9pfs shares have a root to be made in.</summary>
+    public const string Ramfs = "ramfs";
 
     /// <summary>Absolute host path (for 9pfs); unused for "initrd".</summary>
     public required string Source { get; init; }

@@ -25,6 +25,8 @@ public sealed record RunRequest
     public IReadOnlyList<string> Networks { get; init; } = [];
     /// <summary>The runtime directory (--runtime-dir), where named volumes live; null: the default.</summary>
     public string? RuntimeDir { get; init; }
+    /// <summary>The cmd of the image or runtime <see cref="What"/>'s kernel came from: used when <see cref="AppArgs"/> is null, split on "--" as a Kraftfile's cmd.</summary>
+    public IReadOnlyList<string> ImageCmd { get; init; } = [];
     /// <summary>The environment of the image or runtime <see cref="What"/>'s kernel came from (a kernel file has none of its own).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ImageEnv { get; init; } = [];
     /// <summary>-e K=V / -e K flags, applied last, in order (<see cref="GuestEnv.Apply"/>).</summary>
@@ -54,6 +56,12 @@ public static class RunPlanner
             kernel = what;
             source = Path.GetFullPath(what);
             env = request.ImageEnv;
+            if (request.AppArgs is null && request.ImageCmd.Count > 0)
+            {
+                var (k, a) = SplitCmd(request.ImageCmd);
+                appArgs = a;
+                if (kernelArgs.Count == 0) kernelArgs = k;
+            }
         }
         else
         {

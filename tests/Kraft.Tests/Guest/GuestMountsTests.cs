@@ -9,6 +9,21 @@ public class GuestMountsTests
     static readonly VolumeMount Root = new() { Source = "/b/initramfs-x86_64.cpio", GuestPath = "/", Driver = VolumeMount.Initrd };
 
     [Fact]
+    public void Shares_without_a_root_get_an_empty_ramfs_at_slash_when_the_image_has_ramfs()
+    {
+        IReadOnlyList<VolumeMount> data = [Share("/h/data", "/data")];
+        Assert.True(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBRAMFS", "CONFIG_LIBVFSCORE_AUTOMOUNT_UP"), data));
+        Assert.False(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBVFSCORE_AUTOMOUNT_UP"), data)); // no ramfs in the image
+        Assert.False(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBRAMFS", "CONFIG_LIBVFSCORE_AUTOMOUNT_FB"), data)); // its own fallback root
+        Assert.False(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBRAMFS"), [Root, Share("/h/data", "/data")]));
+        Assert.False(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBRAMFS"), [Share("/h/all", "/")]));
+        Assert.False(GuestMounts.NeedsRamfsRoot(Config("CONFIG_LIBRAMFS"), []));
+        IReadOnlyList<VolumeMount> withRoot = [new() { Source = "none", GuestPath = "/", Driver = VolumeMount.Ramfs }, .. data];
+        Assert.Equal(["none:/:ramfs:::", "fs1:/data:9pfs:::mkmp"], GuestMounts.FstabEntries(withRoot));
+        Assert.Single(GuestMounts.Shares(withRoot));
+    }
+
+    [Fact]
     public void The_fstab_mounts_the_initrd_first_then_each_share_by_tag()
     {
         IReadOnlyList<VolumeMount> mounts = [Root, Share("/h/data", "/data"), Share("/h/cfg", "/etc/app", ro: true)];

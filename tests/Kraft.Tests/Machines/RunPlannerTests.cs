@@ -43,4 +43,18 @@ public class RunPlannerTests
         Assert.Equal([KV("X", "1")], spec.Env);
         Assert.Equal(Path.GetFullPath(kernel), spec.Source);
     }
+
+    [Fact]
+    public void An_image_cmd_is_split_on_the_double_dash_and_the_command_line_wins()
+    {
+        using var dir = new TempDir();
+        var kernel = Kernel(dir);
+        var request = new RunRequest { What = kernel, Platform = "qemu", Arch = "x86_64", RuntimeDir = dir["runtime"], ImageCmd = ["netdev.ip=10.0.2.15/24", "--", "/server", "-p", "80"] };
+        var spec = RunPlanner.Plan(request, () => throw new InvalidOperationException("a kernel file needs no project"));
+        Assert.Equal(["netdev.ip=10.0.2.15/24"], spec.KernelArgs);
+        Assert.Equal(["/server", "-p", "80"], spec.AppArgs);
+        var own = RunPlanner.Plan(request with { AppArgs = ["mine"] }, () => throw new InvalidOperationException());
+        Assert.Equal(["mine"], own.AppArgs);
+        Assert.Empty(own.KernelArgs);
+    }
 }
