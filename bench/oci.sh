@@ -17,8 +17,10 @@ sleep 0.5
 export KRAFT_OCI_DIR=$work/store HOME=$work/home KRAFTKIT_CONFIG_DIR=$work/config DOCKER_CONFIG=$work/docker
 app=$work/app
 mkdir -p "$app/.unikraft/build"
-# An ELF file (kraft run checks the kernel's ELF header) padded to 25 MB.
-{ cat /bin/true; head -c 25000000 /dev/urandom; } > "$app/.unikraft/build/big_qemu-x86_64"
+# A 32-bit ELF header with a multiboot header after it, as Unikraft's x86_64 image has (kraft run
+# checks both: an x86_64 ELF such as /bin/true is a Linux program, run through the ELF loader), padded to 25 MB.
+python3 -c "import struct,sys; h=bytearray(64); h[0:7]=b'\x7fELF\x01\x01\x01'; struct.pack_into('<HHI',h,16,2,3,1); sys.stdout.buffer.write(bytes(h)+struct.pack('<I',0x1BADB002))" > "$app/.unikraft/build/big_qemu-x86_64"
+head -c 25000000 /dev/urandom >> "$app/.unikraft/build/big_qemu-x86_64"
 head -c 25000000 /dev/urandom > "$app/.unikraft/build/big_qemu-arm64"
 printf 'spec: v0.6\nname: big\nunikraft: stable\ntargets:\n  - qemu/x86_64\n  - qemu/arm64\n' > "$app/Kraftfile"
 ref=127.0.0.1:$port/big:1
