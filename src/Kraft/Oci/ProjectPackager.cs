@@ -64,9 +64,9 @@ public static class ProjectPackager
             if (eq <= 0) throw new KraftException($"label {Names.Quote(l)} is not k=v", hint: "write --label key=value");
             labelMap[l[..eq]] = l[(eq + 1)..];
         }
-        if (rootfs is not null && Directory.Exists(rootfs))
-            throw new KraftException($"rootfs {rootfs} is a directory: kraft pkg packages a CPIO archive as the initrd",
-                hint: "make one with: (cd DIR && find . | cpio --reproducible -o -H newc) > rootfs.cpio, and pass --rootfs rootfs.cpio");
+        // A directory or a Dockerfile becomes a cpio as for kraft run (reproducible, cached by content); a cpio goes in as is.
+        if (rootfs is not null)
+            rootfs = new Rootfs.RootfsBuilder(NullReporter.Instance, Rootfs.RootfsCache.DefaultDirectory()).Resolve(rootfs).CpioPath;
         return new PackageRequest
         {
             Reference = o.Reference,
