@@ -18,6 +18,7 @@ public static partial class ChildGuard
     static readonly object ReaperGate = new();
     static Process? reaper;
     static StreamWriter? reaperFeed;
+    static readonly HashSet<int> Reaped = [];
 
     /// <summary>Whether kraft was started as the reaper.</summary>
     public static bool IsReaperInvocation(string[] args) => args is [ReaperCommand];
@@ -45,7 +46,7 @@ public static partial class ChildGuard
         {
             var feed = Feed();
             ChildProcesses.Start(process);
-            if (feed is not null) Send(feed, "+" + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (feed is not null && Reaped.Add(process.Id)) Send(feed, "+" + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
@@ -53,7 +54,7 @@ public static partial class ChildGuard
     public static void Forget(Process process)
     {
         lock (ReaperGate)
-            if (reaperFeed is { } feed && process.StartInfo.FileName.EndsWith("/setsid", StringComparison.Ordinal))
+            if (reaperFeed is { } feed && Reaped.Remove(process.Id))
                 Send(feed, "-" + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -16,34 +16,7 @@ public class ChildLifetimeEndToEndTests
         // starts a background child, as make starts gcc, and records both pids.
         var make = tools.Write("bin/make", $"#!/bin/sh\nsleep 300 & echo $! >> {pids}\nsleep 301 & echo $! >> {pids}\necho $$ >> {pids}\nwait\n");
         File.SetUnixFileMode(make, (UnixFileMode)0b111_101_101);
-
-        var psi = new ProcessStartInfo(TestPaths.KraftBinary, ["build", "-t", "qemu/x86_64"])
-        {
-            WorkingDirectory = app.Dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        psi.Environment["PATH"] = tools["bin"] + ":" + Environment.GetEnvironmentVariable("PATH");
-        psi.Environment["CI"] = "true";
-        psi.Environment["KRAFTKIT_CONFIG_DIR"] = tools["config"];
-        psi.Environment["KRAFTKIT_PATHS_SOURCES"] = tools["sources"];
-        psi.Environment["KRAFTKIT_PATHS_MANIFESTS"] = tools["manifests"];
-        using var kraft = Process.Start(psi)!;
-        kraft.StandardInput.Close();
-        var output = kraft.StandardOutput.ReadToEndAsync();
-        var errors = kraft.StandardError.ReadToEndAsync();
-        int[] children;
-        try { children = ChildGuardTests.WaitForPids(pids, 3, TimeSpan.FromSeconds(90)); }
-        catch (TimeoutException)
-        {
-            kraft.Kill(entireProcessTree: true);
-            throw new TimeoutException($"make never started: {await output}{await errors}");
-        }
-
-        kraft.Kill(entireProcessTree: false); // SIGKILL to kraft alone
-        kraft.WaitForExit();
-        ChildGuardTests.AssertAllGone(children, TimeSpan.FromSeconds(1));
+        await KillBuildOnceStarted(app, tools, pids, 3, "make", tools["bin"] + ":" + Environment.GetEnvironmentVariable("PATH"));
     }
 
     [Fact]
@@ -55,7 +28,15 @@ public class ChildLifetimeEndToEndTests
         // A $(shell,...) that starts a child of its own and waits: a probe that never ends by itself.
         var probe = tools.Write("probe.sh", $"#!/bin/sh\nsleep 300 & echo $! >> {pids}\necho $$ >> {pids}\nwait\necho y\n");
         File.AppendAllText(app["Config.uk"], $"\nconfig APPHELLO_PROBED\n\tdef_bool $(shell,sh {probe})\n");
+        await KillBuildOnceStarted(app, tools, pids, 2, "the $(shell,...) command", path: null);
+    }
 
+    /// <summary>
+    /// Runs kraft build in <paramref name="app"/>, waits until <paramref name="count"/> pids are in
+    /// <paramref name="pids"/>, SIGKILLs kraft alone and asserts every recorded process is gone within a second.
+    /// </summary>
+    static async Task KillBuildOnceStarted(FixtureApp app, TempDir tools, string pids, int count, string what, string? path)
+    {
         var psi = new ProcessStartInfo(TestPaths.KraftBinary, ["build", "-t", "qemu/x86_64"])
         {
             WorkingDirectory = app.Dir,
@@ -63,6 +44,7 @@ public class ChildLifetimeEndToEndTests
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        if (path is not null) psi.Environment["PATH"] = path;
         psi.Environment["CI"] = "true";
         psi.Environment["KRAFTKIT_CONFIG_DIR"] = tools["config"];
         psi.Environment["KRAFTKIT_PATHS_SOURCES"] = tools["sources"];
@@ -72,11 +54,11 @@ public class ChildLifetimeEndToEndTests
         var output = kraft.StandardOutput.ReadToEndAsync();
         var errors = kraft.StandardError.ReadToEndAsync();
         int[] children;
-        try { children = ChildGuardTests.WaitForPids(pids, 2, TimeSpan.FromSeconds(90)); }
+        try { children = ChildGuardTests.WaitForPids(pids, count, TimeSpan.FromSeconds(90)); }
         catch (TimeoutException)
         {
             kraft.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the $(shell,...) command never started: {await output}{await errors}");
+            throw new TimeoutException($"{what} never started: {await output}{await errors}");
         }
 
         kraft.Kill(entireProcessTree: false); // SIGKILL to kraft alone
