@@ -14,6 +14,9 @@ public static class Program
             return ChildGuard.RunGuard(args);
         if (ChildGuard.IsReaperInvocation(args))
             return ChildGuard.RunReaper();
+        // A detached machine's Firecracker or xl, recorded before it runs (it execs the VMM).
+        if (Kraft.Machines.VmmLauncher.IsInvocation(args))
+            return Kraft.Machines.VmmLauncher.Run(args);
         ChildGuard.Enable(Environment.ProcessPath);
         Rendering.RedactingWriter.Install();
         // Answer --version before building the command tree: it is what scripts call most.

@@ -31,7 +31,7 @@ public static class RunCommand
         var noAccel = new Option<bool>("--disable-acceleration", "-W") { Description = "Use emulation even when KVM is available (same as --accel tcg)" };
         var accel = new Option<string?>("--accel") { Description = "kvm or tcg (default: KVM when it runs guests on this host, else emulation)" };
         accel.AcceptOnlyFromAmong("kvm", "tcg");
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the QEMU command line and stop" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would run (the VMM command line; fc: the API calls, xen: the xl.cfg) and stop" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background: print the machine's name once it runs" };
         var name = new Option<string?>("--name", "-n") { Description = "The machine's name (default: a random adjective_noun)" };
         var remove = new Option<bool>("--rm") { Description = "Remove the machine when it exits (foreground runs)" };
@@ -103,6 +103,7 @@ public static class RunCommand
                         Arch = image.Architecture,
                         ImageCmd = image.Cmd,
                         ImageEnv = image.Env,
+                        PrebuiltFrom = $"the image {image.Reference}",
                     };
                 // A runtime Kraftfile: the runtime's kernel with the project's rootfs as initrd and its cmd (Oci/RuntimeProject).
                 var project = image is null ? RunImageSupport.LoadProject(r, selection, request.What) : null;
@@ -113,6 +114,7 @@ public static class RunCommand
                         What = runtime.KernelPath, Initrd = runtime.InitrdPath, Rootfs = null,
                         Platform = runtime.Platform, Arch = runtime.Architecture, ImageCmd = runtime.Cmd,
                         Volumes = [.. runtime.Volumes, .. request.Volumes], ImageEnv = runtime.Env,
+                        PrebuiltFrom = runtime.Image is { } pulled ? $"the runtime {pulled.Reference}" : $"the runtime kernel {runtime.KernelPath}",
                         Source = $"{project!.Directory} ({runtime.Image?.Reference.ToString() ?? "kernel"} {runtime.Platform}/{runtime.Architecture})",
                     };
                 // A Linux program's run: its exit status is the loader's report, when there is one.
@@ -169,12 +171,8 @@ public static class RunCommand
         {
             if (spec.Platform != Platform.Qemu)
             {
-                // Firecracker, Xen: their VMM command line (for a machine that is not recorded).
-                var driver = new MachineController(store, StderrReporter.Instance).DriverFor(spec.Platform);
-                driver.Validate(spec);
-                var unnamed = name ?? "NAME";
-                var files = new MachineFiles(Path.Combine(store.Root, "machines", unnamed));
-                Console.Out.WriteLine(driver.CommandLine(new Machine(unnamed, "", spec, new MachineStatus(), files), new StartOptions()));
+                // Firecracker, Xen: their VMM command line and what they would be sent or given (for a machine that is not recorded).
+                Console.Out.WriteLine(new MachineController(store, StderrReporter.Instance).DryRun(spec, name));
                 return 0;
             }
             // The accelerator as a run would choose it (including this host's remembered KVM verdict).

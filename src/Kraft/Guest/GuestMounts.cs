@@ -96,20 +96,36 @@ public static class GuestMounts
     /// (null: not known, nothing is refused). Returns whether the initrd should be extracted as /
     /// through vfs.fstab (the image mounts from the command line).
     /// </summary>
-    public static bool CheckImage(ImageKconfig? config, string kernelPath, bool hasInitrd, IReadOnlyList<VolumeMount> volumes)
+    /// <param name="prebuiltFrom">
+    /// Where a prebuilt kernel came from ("the runtime REF", "the image REF"), or null for one built
+    /// from the user's project: a prebuilt one cannot be rebuilt with other options, so the hint
+    /// points at its root filesystem instead.
+    /// </param>
+    public static bool CheckImage(ImageKconfig? config, string kernelPath, bool hasInitrd, IReadOnlyList<VolumeMount> volumes, string? prebuiltFrom = null)
     {
         if (config is null) return false; // unknown image: a vfs.fstab it may not parse could reach main() as arguments
         if (volumes.Count > 0)
         {
+            var volume = $"{volumes[0].Source}:{volumes[0].GuestPath}";
+            var instead = $"give the files to {prebuiltFrom} as its root filesystem instead (--rootfs DIR, or rootfs: in the Kraftfile), or use a runtime that has 9pfs";
             if (!config.Has9pfs)
-                throw new KraftException(
-                    $"{kernelPath} was built without 9pfs, so it cannot mount the volume {volumes[0].Source}:{volumes[0].GuestPath} "
-                    + $"({config.Path} does not enable CONFIG_LIB9PFS and CONFIG_LIBUK9P)",
-                    hint: "add to the Kraftfile's kconfig: CONFIG_LIBVFSCORE=y, CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y, CONFIG_LIBUK9P=y, CONFIG_LIB9PFS=y; then kraft build");
+                throw prebuiltFrom is null
+                    ? new KraftException(
+                        $"{kernelPath} was built without 9pfs, so it cannot mount the volume {volume} "
+                        + $"({config.Path} does not enable CONFIG_LIB9PFS and CONFIG_LIBUK9P)",
+                        hint: "add to the Kraftfile's kconfig: CONFIG_LIBVFSCORE=y, CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y, CONFIG_LIBUK9P=y, CONFIG_LIB9PFS=y; then kraft build")
+                    : new KraftException(
+                        $"{prebuiltFrom} has no 9pfs, so its kernel cannot mount the volume {volume} "
+                        + $"(its {config.Path} does not enable CONFIG_LIB9PFS and CONFIG_LIBUK9P; it is prebuilt, so it cannot be rebuilt with them)",
+                        hint: instead);
             if (!config.MountsFromCommandLine)
-                throw new KraftException(
-                    $"{kernelPath} does not mount volumes given at boot ({config.Path} does not enable CONFIG_LIBVFSCORE_AUTOMOUNT_UP)",
-                    hint: "add CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y to the Kraftfile's kconfig and rebuild");
+                throw prebuiltFrom is null
+                    ? new KraftException(
+                        $"{kernelPath} does not mount volumes given at boot ({config.Path} does not enable CONFIG_LIBVFSCORE_AUTOMOUNT_UP)",
+                        hint: "add CONFIG_LIBVFSCORE_AUTOMOUNT_UP=y to the Kraftfile's kconfig and rebuild")
+                    : new KraftException(
+                        $"{prebuiltFrom} does not mount volumes given at boot (its {config.Path} does not enable CONFIG_LIBVFSCORE_AUTOMOUNT_UP; it is prebuilt, so it cannot be rebuilt with it)",
+                        hint: instead);
         }
         return hasInitrd && config.MountsFromCommandLine;
     }

@@ -17,7 +17,7 @@ public sealed record GuestStorage(string? InitrdPath, IReadOnlyList<VolumeMount>
     /// Kraftfile ones to the project.
     /// </summary>
     public static GuestStorage Resolve(string kernelPath, string arch, KraftProject? project, string? rootfs, string? initrd,
-        IReadOnlyList<string> volumeFlags, VolumeStore volumes, IReporter reporter, CancellationToken cancel = default)
+        IReadOnlyList<string> volumeFlags, VolumeStore volumes, IReporter reporter, CancellationToken cancel = default, string? prebuiltFrom = null)
     {
         if (!string.IsNullOrEmpty(rootfs) && !string.IsNullOrEmpty(initrd))
             throw new KraftException("--rootfs and --initrd both give the initial ramdisk", hint: "give one of them");
@@ -53,7 +53,7 @@ public sealed record GuestStorage(string? InitrdPath, IReadOnlyList<VolumeMount>
             throw new KraftException($"two volumes are mounted at {taken.Key}", hint: "give each volume its own guest path");
 
         var config = ImageKconfig.ForKernel(kernelPath);
-        var extractRoot = GuestMounts.CheckImage(config, kernelPath, initrdPath is not null, mounts);
+        var extractRoot = GuestMounts.CheckImage(config, kernelPath, initrdPath is not null, mounts, prebuiltFrom);
         if (extractRoot)
             mounts.Insert(0, new VolumeMount { Source = initrdPath!, GuestPath = "/", Driver = VolumeMount.Initrd });
         else if (GuestMounts.NeedsRamfsRoot(config, mounts))

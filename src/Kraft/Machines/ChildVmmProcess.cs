@@ -41,7 +41,13 @@ public sealed class ChildVmmProcess : IVmmProcess
         _launch = launch;
         _console = console;
         _ready = ready;
-        var psi = new ProcessStartInfo(launch.Program)
+        // Through kraft's launcher, which records the VMM in vmm.pid before it runs (see VmmLauncher);
+        // a host that is not kraft (the unit tests) starts it directly and writes the pid file after.
+        var launcher = ChildGuard.Executable;
+        var (program, args) = launcher is null
+            ? (launch.Program, launch.Args.ToList())
+            : (launcher, VmmLauncher.Wrap(files, launch.Program, launch.Args));
+        var psi = new ProcessStartInfo(program)
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = files.Dir,
         };
@@ -49,9 +55,9 @@ public sealed class ChildVmmProcess : IVmmProcess
         if (dieWithParent && ToolLocator.Find("setpriv") is { } setpriv)
         {
             psi.FileName = setpriv;
-            foreach (var a in new[] { "--pdeathsig", "KILL", "--", launch.Program }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "--pdeathsig", "KILL", "--", program }) psi.ArgumentList.Add(a);
         }
-        foreach (var a in launch.Args) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         _consoleLog = Native.OpenAppend(files.ConsoleLog);
         _vmmLog = Native.OpenAppend(files.VmmLog);
         if (console is not null) _terminal = Native.TerminalState.Capture();
@@ -65,8 +71,11 @@ public sealed class ChildVmmProcess : IVmmProcess
             throw new KraftException($"could not start {launch.Vmm} ('{launch.Program}'): {IoErrors.Reason(e)}", hint: launch.InstallHint);
         }
         Identity = ProcessIdentities.Of(_process.Id) ?? new ProcessIdentity(_process.Id, 0);
-        try { File.WriteAllText(files.PidFile, _process.Id + "\n"); }
-        catch (IOException) { }
+        if (launcher is null)
+        {
+            try { File.WriteAllText(files.PidFile, $"{Identity.Pid} {Identity.StartTicks}\n"); }
+            catch (IOException) { }
+        }
         _outPump = new Thread(PumpConsole) { IsBackground = true, Name = "vmm-console" };
         _errPump = new Thread(PumpStderr) { IsBackground = true, Name = "vmm-stderr" };
         _outPump.Start();

@@ -46,6 +46,12 @@ public interface IMachineDriver
     /// </summary>
     void Validate(MachineSpec spec);
 
+    /// <summary>
+    /// The checks of <see cref="Validate"/> that need nothing installed on this host (the VMM may
+    /// be missing): for --dry-run, which starts nothing.
+    /// </summary>
+    void ValidateForDryRun(MachineSpec spec) => Validate(spec);
+
     /// <summary>Prepares what the driver needs in the machine's folder (e.g. a config file); nothing runs yet.</summary>
     void Create(Machine machine, IReporter reporter);
 
@@ -55,8 +61,14 @@ public interface IMachineDriver
     /// </summary>
     Acceleration ChooseAccel(MachineSpec spec, IReporter reporter);
 
-    /// <summary>The VMM command line, for --dry-run and `kraft inspect`.</summary>
+    /// <summary>The VMM command line, for --dry-run and `kraft inspect`; it never needs the VMM installed.</summary>
     string CommandLine(Machine machine, StartOptions options);
+
+    /// <summary>
+    /// What <see cref="Create"/> and <see cref="Start"/> would do, as text for --dry-run: the
+    /// command line first, then what else the driver would write or send. Writes and runs nothing.
+    /// </summary>
+    string DryRun(Machine machine, StartOptions options) => CommandLine(machine, options);
 
     /// <summary>Launches the VMM as a child of the calling process.</summary>
     IVmmProcess Start(Machine machine, StartOptions options, IReporter reporter);

@@ -49,6 +49,19 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         return machine;
     }
 
+    /// <summary>
+    /// For kraft run --dry-run on a platform other than QEMU: checks the spec (not the VMM's
+    /// presence: nothing runs) and says what a run would start, write and send. Records nothing.
+    /// </summary>
+    public string DryRun(MachineSpec spec, string? name)
+    {
+        var driver = DriverFor(spec.Platform);
+        driver.ValidateForDryRun(spec);
+        var unnamed = name ?? "NAME";
+        var files = new MachineFiles(Path.Combine(store.MachinesDir, unnamed));
+        return driver.DryRun(new Machine(unnamed, "", spec, new MachineStatus(), files), new StartOptions());
+    }
+
     void CheckPorts(MachineSpec spec, string? self)
     {
         if (spec.Ports.Count == 0) return;
@@ -102,6 +115,7 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
                 throw;
             }
             using var vmmOwned = vmm;
+            TestHooks.PauseIfAsked(TestHooks.PauseBeforeVmmRecorded);
             var running = console is not null ? MachineState.Running : MachineState.Starting;
             if (store.Update(machine, s => s with { State = running, Vmm = vmm.Identity }) is not { } recorded)
             {
@@ -176,7 +190,8 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
                 return current;
             if (supervisor.HasExited)
             {
-                current = store.Refresh(machine) ?? current;
+                // A supervisor killed before it recorded the VMM may leave one running: ask it.
+                current = Observe(store.Refresh(machine) ?? current);
                 if (current.Status.State is MachineState.Created or MachineState.Starting)
                     throw new KraftException($"the supervisor of machine '{machine.Name}' exited ({supervisor.ExitCode}) before the machine started",
                         hint: $"see {machine.Files.VmmLog}");
@@ -250,9 +265,13 @@ public sealed class MachineController(MachineStore store, IReporter reporter)
         }
     }
 
-    /// <summary>The VMM a supervisor started but had no time to record: the pid file, if that process runs in this machine's folder.</summary>
+    /// <summary>
+    /// The VMM a supervisor started but had no time to record: the identity <see cref="VmmLauncher"/>
+    /// wrote (Firecracker, xl), else QEMU's own pid file if that process names it on its command line.
+    /// </summary>
     static ProcessIdentity? VmmFromPidFile(Machine m)
     {
+        if (VmmLauncher.Recorded(m.Files) is { } launched) return launched;
         try
         {
             if (!File.Exists(m.Files.PidFile) || !int.TryParse(File.ReadAllText(m.Files.PidFile).Trim(), out var pid)) return null;

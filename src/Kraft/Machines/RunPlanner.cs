@@ -33,6 +33,11 @@ public sealed record RunRequest
     public IReadOnlyList<string> EnvAssignments { get; init; } = [];
     /// <summary>What the machine's record names as its source; null: the kernel file or the project and target.</summary>
     public string? Source { get; init; }
+    /// <summary>
+    /// Where <see cref="What"/>'s kernel came from when it is prebuilt ("the runtime REF", "the image
+    /// REF"): error hints then never say to rebuild it. Null: the user's own build or kernel file.
+    /// </summary>
+    public string? PrebuiltFrom { get; init; }
     /// <summary>Told about rootfs builds.</summary>
     public IReporter Reporter { get; init; } = NullReporter.Instance;
 }
@@ -87,7 +92,8 @@ public static class RunPlanner
         if (request.EnvAssignments.Count > 0) env = GuestEnv.Apply(env, request.EnvAssignments);
         var spec = MachineSpec.Create(kernel, arch, plat, request.Memory, request.Cpus, kernelArgs, appArgs, request.Initrd, false, env, request.Accel);
         var storage = Guest.GuestStorage.Resolve(spec.KernelPath, spec.Arch.Name(), project, request.Rootfs, spec.InitrdPath,
-            request.Volumes, new Guest.VolumeStore(MachineStore.DefaultRoot(request.RuntimeDir)), request.Reporter);
+            request.Volumes, new Guest.VolumeStore(MachineStore.DefaultRoot(request.RuntimeDir)), request.Reporter,
+            prebuiltFrom: request.PrebuiltFrom);
         return spec with
         {
             InitrdPath = storage.InitrdPath,

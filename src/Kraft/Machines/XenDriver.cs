@@ -49,6 +49,11 @@ public sealed class XenDriver : IMachineDriver
 
     public string CommandLine(Machine machine, StartOptions options) => $"xl create -c {ConfigPath(machine)}";
 
+    /// <summary>The command line, then the xl config <see cref="Create"/> would write, each of its lines after "# ".</summary>
+    public string DryRun(Machine machine, StartOptions options) =>
+        CommandLine(machine, options) + $"\n# {ConfigPath(machine)}:\n"
+        + string.Join('\n', XenConfig.Render(machine.Spec, machine.Name).TrimEnd('\n').Split('\n').Select(l => "# " + l));
+
     public IVmmProcess Start(Machine machine, StartOptions options, IReporter reporter)
     {
         if (CannotStartHere(machine) is { } not) throw new KraftException(not.Why, hint: $"the config is {not.File}");

@@ -58,7 +58,7 @@ public sealed class OtherPlatformsEndToEndTests(StayAliveApp fixture) : IClassFi
 
         var dry = K("run", "--dry-run", "--plat", "xen", "--name", "x3", kernel);
         Assert.True(dry.ExitCode == 0, dry.ToString());
-        Assert.Equal($"xl create -c {Path.Combine(MachinesDir, "x3", "xl.cfg")}", dry.Stdout.Trim());
+        Assert.StartsWith($"xl create -c {Path.Combine(MachinesDir, "x3", "xl.cfg")}\n", dry.Stdout);
         var d = K("run", "-d", "--plat", "xen", "--name", "x2", kernel);
         Assert.True(d.ExitCode == 0, d.ToString());
         Assert.EndsWith("x2/xl.cfg", d.Stdout.Trim());
@@ -130,7 +130,7 @@ public sealed class OtherPlatformsEndToEndTests(StayAliveApp fixture) : IClassFi
     {
         var dry = K(WithStandIn, "run", "--dry-run", "--plat", "fc", "--name", "f1", FcKernel);
         Assert.True(dry.ExitCode == 0, dry.ToString());
-        Assert.Equal($"{StandIn} --api-sock {Path.Combine(MachinesDir, "f1", "fc.sock")} --id f1", dry.Stdout.Trim());
+        Assert.StartsWith($"{StandIn} --api-sock {Path.Combine(MachinesDir, "f1", "fc.sock")} --id f1\n", dry.Stdout);
         Assert.Empty(MachineFolders());
         var run = K(WithStandIn, "run", "--plat", "fc", "-d", "--name", "f1", "-M", "32Mi", FcKernel, "--", "hello", "a b");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -155,6 +155,87 @@ public sealed class OtherPlatformsEndToEndTests(StayAliveApp fixture) : IClassFi
         Assert.False(AnythingRunsIn("f1"));
         Assert.False(File.Exists(Path.Combine(MachinesDir, "f1", "fc.sock")));
         Assert.Equal(0, K("rm", "f1").ExitCode);
+        Assert.Empty(MachineFolders());
+    }
+
+    [Fact]
+    public void Dry_runs_on_fc_and_xen_need_no_vmm_and_print_the_command_the_api_calls_and_the_xl_config()
+    {
+        var noVmm = new Dictionary<string, string?> { ["KRAFT_FIRECRACKER"] = null, ["PATH"] = "/usr/bin:/bin" };
+        Assert.False(File.Exists("/usr/bin/firecracker") || File.Exists("/bin/firecracker") || File.Exists("/usr/bin/xl"), "this test expects a host without firecracker and xl");
+        var fc = K(noVmm, "run", "--dry-run", "--plat", "fc", "--name", "d1", "-M", "32Mi", FcKernel, "--", "hello");
+        Assert.True(fc.ExitCode == 0, fc.ToString());
+        var sock = Path.Combine(MachinesDir, "d1", "fc.sock");
+        var curl = $"curl --unix-socket {sock} -X PUT http://localhost";
+        Assert.Equal(
+        [
+            $"firecracker --api-sock {sock} --id d1",
+            curl + "/machine-config -H 'Content-Type: application/json' -d '{\"vcpu_count\":1,\"mem_size_mib\":32}'",
+            curl + $"/boot-source -H 'Content-Type: application/json' -d '{{\"kernel_image_path\":\"{FcKernel}\",\"boot_args\":\"hello_fc-x86_64 -- hello\"}}'",
+            curl + "/actions -H 'Content-Type: application/json' -d '{\"action_type\":\"InstanceStart\"}'",
+        ], fc.Stdout.TrimEnd('\n').Split('\n'));
+
+        var kernel = _runtime.Write("img/hello_xen-x86_64", "");
+        File.Copy(App.Kernel(), kernel, overwrite: true);
+        var xen = K(noVmm, "run", "--dry-run", "--plat", "xen", "--name", "d2", "-M", "64Mi", kernel, "--", "hi");
+        Assert.True(xen.ExitCode == 0, xen.ToString());
+        var cfg = Path.Combine(MachinesDir, "d2", "xl.cfg");
+        var lines = xen.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal($"xl create -c {cfg}", lines[0]);
+        Assert.Equal($"# {cfg}:", lines[1]);
+        Assert.Contains("# name = \"d2\"", lines);
+        Assert.Contains($"# kernel = \"{kernel}\"", lines);
+        Assert.Contains("# memory = 64", lines);
+        Assert.Contains("# cmdline = \"hi\"", lines);
+        Assert.False(Directory.Exists(MachinesDir), "a dry run created the machines folder");
+        foreach (var x in new[] { fc, xen }) Assert.Empty(x.Stderr);
+    }
+
+    /// <summary>
+    /// kraft run -d whose supervisor is killed (kill -9) after it started and configured
+    /// Firecracker but before it recorded the VMM in status.json (held there by the test hook).
+    /// </summary>
+    async Task KillSupervisorBeforeItRecordsTheVmm(string name)
+    {
+        var hook = Path.Combine(_runtime.Path, name + ".paused");
+        var env = new Dictionary<string, string?>(WithStandIn) { [Kraft.Machines.TestHooks.PauseBeforeVmmRecorded] = hook };
+        var run = Task.Run(() => K(env, "run", "--plat", "fc", "-d", "--name", name, FcKernel));
+        Assert.True(Eventually(() => File.Exists(hook)), "the supervisor never reached the hook");
+        var supervisor = int.Parse(File.ReadAllText(hook).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var status = File.ReadAllText(Path.Combine(MachinesDir, name, "status.json"));
+        Assert.DoesNotContain("\"vmm\"", status);
+        using (var p = System.Diagnostics.Process.GetProcessById(supervisor))
+        {
+            p.Kill();
+            p.WaitForExit();
+        }
+        var r = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(name, r.Stdout.Trim());
+        Assert.Matches(name + @"\s.*running.*fc/x86_64", K("ps", "-a").Stdout);
+        Assert.True(AnythingRunsIn(name));
+    }
+
+    [Fact]
+    public async Task Firecracker_whose_supervisor_died_before_recording_the_vmm_is_still_running_and_stop_then_rm_end_it()
+    {
+        await KillSupervisorBeforeItRecordsTheVmm("f4");
+        var stop = K(WithStandIn, "stop", "f4");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Matches(@"f4\s.*exited", K("ps", "-a").Stdout);
+        Assert.False(AnythingRunsIn("f4"));
+        Assert.False(File.Exists(Path.Combine(MachinesDir, "f4", "fc.sock")));
+        Assert.Equal(0, K("rm", "f4").ExitCode);
+        Assert.Empty(MachineFolders());
+    }
+
+    [Fact]
+    public async Task Firecracker_whose_supervisor_died_before_recording_the_vmm_is_ended_by_rm_f()
+    {
+        await KillSupervisorBeforeItRecordsTheVmm("f5");
+        var rm = K(WithStandIn, "rm", "-f", "f5");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.False(AnythingRunsIn("f5"));
         Assert.Empty(MachineFolders());
     }
 

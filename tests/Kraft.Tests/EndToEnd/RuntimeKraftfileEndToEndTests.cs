@@ -142,4 +142,46 @@ public class RuntimeKraftfileEndToEndTests
         Assert.Contains($"{kraftfile}:2:10:", bad.Stderr);
         Assert.DoesNotContain("   at ", bad.Stderr);
     }
+
+    [SkippableFact]
+    public void A_volume_on_a_prebuilt_runtime_without_9pfs_says_the_runtime_lacks_it_and_suggests_rootfs_not_a_rebuild()
+    {
+        Skip.IfNot(LocalRegistry.Available, "docker-registry is not installed (./install.sh installs it)");
+        using var kernelApp = new FixtureApp("hello", kraftfile: RuntimeKernelKraftfile);
+        Assert.Equal(0, kernelApp.Kraft("build", "-t", "qemu/x86_64").ExitCode);
+        using var registry = new LocalRegistry();
+        using var dirs = new TempDir();
+        CliResult K(string workDir, params string[] args) => KraftCli.Run(workDir,
+            new Dictionary<string, string?> { ["KRAFT_OCI_DIR"] = dirs["store"], ["KRAFTKIT_RUNTIME_DIR"] = dirs["machines"] }, TimeSpan.FromMinutes(3), args);
+        var runtimeRef = $"{registry.Host}/base:latest";
+        Assert.Equal(0, K(kernelApp.Dir, "pkg", "--name", runtimeRef, "-t", "qemu/x86_64", "--push").ExitCode);
+        dirs.Write("app/Kraftfile", $"spec: v0.6\nname: app\nruntime: {runtimeRef}\nrootfs: ./rootfs\n");
+        dirs.Write("app/rootfs/greeting.txt", Greeting + "\n");
+        dirs.Write("share/file.txt", "x\n");
+        var volume = dirs["share"] + ":/data";
+
+        // The user's own build gets the rebuild hint (as before); the runtime and the image do not.
+        var own = K(kernelApp.Dir, "run", "-W", "-v", volume);
+        Assert.Equal(1, own.ExitCode);
+        Assert.Contains("was built without 9pfs", own.Stderr);
+        Assert.Contains("CONFIG_LIB9PFS=y; then kraft build", own.Stderr);
+
+        var runtime = K(dirs["app"], "run", "-W", "-v", volume);
+        Assert.Equal(1, runtime.ExitCode);
+        Assert.Contains($"the runtime {runtimeRef} has no 9pfs, so its kernel cannot mount the volume {volume}", runtime.Stderr);
+        Assert.Contains("--rootfs DIR", runtime.Stderr);
+        Assert.Contains("or use a runtime that has 9pfs", runtime.Stderr);
+
+        var image = K(dirs.Path, "run", "-W", "-v", volume, runtimeRef);
+        Assert.Equal(1, image.ExitCode);
+        Assert.Contains($"the image {runtimeRef} has no 9pfs", image.Stderr);
+        Assert.Contains("--rootfs DIR", image.Stderr);
+        foreach (var r in new[] { runtime, image })
+        {
+            Assert.DoesNotContain("kraft build", r.Stderr);
+            Assert.DoesNotContain("CONFIG_LIB9PFS=y", r.Stderr);
+            Assert.DoesNotContain("   at ", r.Stderr);
+        }
+        Assert.False(Directory.Exists(Path.Combine(dirs["machines"], "machines")) && Directory.EnumerateDirectories(Path.Combine(dirs["machines"], "machines")).Any());
+    }
 }

@@ -45,6 +45,12 @@ public sealed class FirecrackerDriver : IMachineDriver
 
     public void Validate(MachineSpec spec)
     {
+        ValidateForDryRun(spec);
+        Locate();
+    }
+
+    public void ValidateForDryRun(MachineSpec spec)
+    {
         if (spec.Ports.Count > 0)
             throw new KraftException("-p/--port is not available on Firecracker: it has no user-mode network to forward ports from",
                 hint: "attach the machine to a network instead: kraft net create NAME, then --network NAME (or run it with --plat qemu)");
@@ -62,15 +68,34 @@ public sealed class FirecrackerDriver : IMachineDriver
         if (BootChecks.PlatformOf(config, name) is { } other && other != Platform.Firecracker)
             throw new KraftException($"{spec.KernelPath} was built for {other.Name()}, not for Firecracker",
                 hint: $"build the fc target (kraft build --plat fc) or run it with --plat {other.Name()}");
-        Locate();
     }
 
     public void Create(Machine machine, IReporter reporter) { }
 
     public Acceleration ChooseAccel(MachineSpec spec, IReporter reporter) => Acceleration.Kvm;
 
+    /// <summary>The program <see cref="Locate"/> would find, or the name it looks for when there is none.</summary>
+    static string ProgramOrName()
+    {
+        try { return Locate(); }
+        catch (KraftException) { return Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } configured ? configured : "firecracker"; }
+    }
+
     public string CommandLine(Machine machine, StartOptions options) =>
-        string.Join(' ', new[] { Locate() }.Concat(FirecrackerApi.Argv(SocketPath(machine), InstanceId(machine.Name))).Select(QemuCommandLine.QuoteForGuest));
+        ProcessRunner.Quote(ProgramOrName(), FirecrackerApi.Argv(SocketPath(machine), InstanceId(machine.Name)));
+
+    /// <summary>The command line, then each API request Start sends, as the curl command that would send it.</summary>
+    public string DryRun(Machine machine, StartOptions options)
+    {
+        var lines = new List<string> { CommandLine(machine, options) };
+        foreach (var r in FirecrackerApi.Configure(machine.Spec).Append(FirecrackerApi.Start))
+        {
+            var args = new List<string> { "--unix-socket", SocketPath(machine), "-X", r.Method, "http://localhost" + r.Path };
+            if (r.Body is not null) args.AddRange(["-H", "Content-Type: application/json", "-d", r.Body]);
+            lines.Add(ProcessRunner.Quote("curl", args));
+        }
+        return string.Join('\n', lines);
+    }
 
     public IVmmProcess Start(Machine machine, StartOptions options, IReporter reporter)
     {
