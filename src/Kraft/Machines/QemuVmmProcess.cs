@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Kraft.Host;
 
@@ -12,185 +10,87 @@ namespace Kraft.Machines;
 public sealed record QemuVmmOptions(MachineFiles? Files, Stream? Console, bool DieWithParent = false);
 
 /// <summary>
-/// One QEMU child process: pumps its console and stderr, notices a KVM internal error (QEMU then
-/// sits paused forever), stops it on cancellation (SIGTERM, then SIGKILL of its whole tree) and
-/// classifies how it ended.
+/// One QEMU child process (<see cref="VmmProcess"/> pumps, stops and waits for it): notices a KVM
+/// internal error (QEMU then sits paused forever), stops it on cancellation (SIGTERM, then SIGKILL
+/// of its whole tree, and of the descendants it had) and classifies how it ended.
 /// </summary>
-public sealed class QemuVmmProcess : IVmmProcess
+public sealed class QemuVmmProcess : VmmProcess
 {
-    /// <summary>How long the console and stderr are still read once QEMU has exited.</summary>
-    static readonly TimeSpan PipeDrainAfterExit = TimeSpan.FromSeconds(3);
     /// <summary>The part of a detached console log that is scanned for crash messages after the run.</summary>
     const int MaxScannedLogBytes = 1 << 20;
 
     readonly QemuLaunch _launch;
     readonly QemuVmmOptions _options;
     readonly IReporter _reporter;
-    readonly Process _process;
-    readonly ConsoleScanner _scanner = new();
-    readonly StringBuilder _stderr = new();
-    readonly object _stderrGate = new();
-    readonly object _stopGate = new();
-    readonly Stopwatch _clock;
     readonly long _consoleStart;
-    readonly Thread _outPump, _errPump;
-    readonly FileStream? _vmmLog, _consoleLog;
-    readonly Native.TerminalState? _terminal;
     List<int>? _descendants;
-    Timer? _killTimer;
-    int _cancelled;
     volatile bool _kvmFailed;
-    long _firstOutputTicks = -1;
 
-    public ProcessIdentity Identity { get; }
-
-    QemuVmmProcess(QemuLaunch launch, QemuVmmOptions options, IReporter reporter)
+    QemuVmmProcess(QemuLaunch launch, QemuVmmOptions options, IReporter reporter, long consoleStart)
+        : base(new VmmStart(launch.Qemu.Path, launch.Args, options.Files, options.Console, options.DieWithParent,
+            StdoutIsConsole: options.Console is not null,
+            why => new KraftException($"could not start '{launch.Qemu.Path}': {why}",
+                hint: $"install QEMU (sudo apt-get install -y {(launch.Spec.Arch == GuestArch.X86_64 ? "qemu-system-x86" : "qemu-system-arm")})")))
     {
         _launch = launch;
         _options = options;
         _reporter = reporter;
-        var psi = new ProcessStartInfo(launch.Qemu.Path)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-        };
+        _consoleStart = consoleStart;
+        StartPumps();
+    }
+
+    /// <summary>Starts QEMU; a detached console log is scanned afterwards from where it ends now.</summary>
+    public static QemuVmmProcess Start(QemuLaunch launch, QemuVmmOptions options, IReporter reporter)
+    {
+        long consoleStart = 0;
         if (options.Files is { } files)
         {
-            psi.WorkingDirectory = files.Dir;
-            _vmmLog = Native.OpenAppend(files.VmmLog);
-            if (options.Console is not null)
-                _consoleLog = Native.OpenAppend(files.ConsoleLog);
-            try { _consoleStart = File.Exists(files.ConsoleLog) ? new FileInfo(files.ConsoleLog).Length : 0; }
+            try { consoleStart = File.Exists(files.ConsoleLog) ? new FileInfo(files.ConsoleLog).Length : 0; }
             catch (IOException) { }
         }
-        // PR_SET_PDEATHSIG through util-linux's setpriv: QEMU gets SIGKILL when its parent dies.
-        // (The parent is the thread that forks: callers start foreground machines from the main thread.)
-        if (options.DieWithParent && ToolLocator.Find("setpriv") is { } setpriv)
-        {
-            psi.FileName = setpriv;
-            foreach (var a in new[] { "--pdeathsig", "KILL", "--", launch.Qemu.Path }) psi.ArgumentList.Add(a);
-        }
-        foreach (var a in launch.Args) psi.ArgumentList.Add(a);
-
-        if (options.Console is not null) _terminal = Native.TerminalState.Capture();
-        _process = new Process { StartInfo = psi };
-        _clock = Stopwatch.StartNew();
-        try { Kraft.Host.ChildProcesses.Start(_process); }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            DisposeLogs();
-            throw new KraftException($"could not start '{launch.Qemu.Path}': {Kraft.Host.IoErrors.Reason(e)}",
-                hint: $"install QEMU (sudo apt-get install -y {(launch.Spec.Arch == GuestArch.X86_64 ? "qemu-system-x86" : "qemu-system-arm")})");
-        }
-        Identity = ProcessIdentities.Of(_process.Id) ?? new ProcessIdentity(_process.Id, 0);
-        _outPump = new Thread(PumpConsole) { IsBackground = true, Name = "qemu-console" };
-        _errPump = new Thread(PumpStderr) { IsBackground = true, Name = "qemu-stderr" };
-        _outPump.Start();
-        _errPump.Start();
+        return new(launch, options, reporter, consoleStart);
     }
 
-    public static QemuVmmProcess Start(QemuLaunch launch, QemuVmmOptions options, IReporter reporter) => new(launch, options, reporter);
-
-    void PumpConsole()
+    protected override void OnStderrLine(string line)
     {
-        var src = _process.StandardOutput.BaseStream;
-        var buf = new byte[16384];
-        int n;
-        try
+        if (line.Contains("KVM internal error", StringComparison.Ordinal))
         {
-            while ((n = src.Read(buf, 0, buf.Length)) > 0)
+            // QEMU pauses the VM in "internal-error" and would wait forever (QMP says so).
+            _kvmFailed = true;
+            if (_options.Files is { } f)
             {
-                if (_options.Console is { } console)
-                {
-                    if (_firstOutputTicks < 0) _firstOutputTicks = _clock.ElapsedTicks;
-                    try { console.Write(buf, 0, n); console.Flush(); }
-                    catch (IOException) { } // our stdout went away (closed pipe); keep draining
-                    try { _consoleLog?.Write(buf, 0, n); _consoleLog?.Flush(); }
-                    catch (IOException) { }
-                    _scanner.Feed(buf.AsSpan(0, n));
-                }
-                else
-                {
-                    // Detached: the console goes to its chardev file; anything on stdout is QEMU's own.
-                    try { _vmmLog?.Write(buf, 0, n); _vmmLog?.Flush(); }
-                    catch (IOException) { }
-                }
-            }
-        }
-        catch (IOException) { }
-        catch (ObjectDisposedException) { }
-        if (_options.Console is not null) _scanner.Complete();
-    }
-
-    void PumpStderr()
-    {
-        try
-        {
-            string? line;
-            while ((line = _process.StandardError.ReadLine()) is not null)
-            {
-                lock (_stderrGate)
-                    if (_stderr.Length < 1 << 20) _stderr.AppendLine(line);
                 try
                 {
-                    if (_vmmLog is not null)
-                    {
-                        var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                        _vmmLog.Write(bytes);
-                        _vmmLog.Flush();
-                    }
+                    using var qmp = QmpClient.Connect(f.ControlSocket, TimeSpan.FromSeconds(1));
+                    var state = qmp.QueryStatus();
+                    VmmLog?.Write(Encoding.UTF8.GetBytes($"kraft: QMP query-status: {state}\n"));
                 }
+                catch (QmpException) { }
                 catch (IOException) { }
-                if (line.Contains("KVM internal error", StringComparison.Ordinal))
-                {
-                    // QEMU pauses the VM in "internal-error" and would wait forever (QMP says so).
-                    _kvmFailed = true;
-                    if (_options.Files is { } f)
-                    {
-                        try
-                        {
-                            using var qmp = QmpClient.Connect(f.ControlSocket, TimeSpan.FromSeconds(1));
-                            var state = qmp.QueryStatus();
-                            _vmmLog?.Write(Encoding.UTF8.GetBytes($"kraft: QMP query-status: {state}\n"));
-                        }
-                        catch (QmpException) { }
-                        catch (IOException) { }
-                    }
-                    Stop();
-                }
-                else if (line.Contains(": warning: ", StringComparison.Ordinal))
-                    _reporter.Warn(line);
             }
+            Stop();
         }
-        catch (IOException) { }
-        catch (ObjectDisposedException) { }
+        else if (line.Contains(": warning: ", StringComparison.Ordinal))
+            _reporter.Warn(line);
     }
 
-    /// <summary>SIGTERM (QEMU restores the terminal and exits), then SIGKILL of whatever is left of its tree.</summary>
-    void Stop()
+    /// <summary>The tree is noted before the SIGTERM: what QEMU started must not outlive it.</summary>
+    protected override void BeforeStop() => _descendants = ProcessTree.Descendants(Child.Id);
+
+    protected override void KillAfterGrace() => ProcessRunner.KillTree(Child);
+
+    protected override void AfterExit(bool stopped)
     {
-        lock (_stopGate)
-        {
-            try
-            {
-                if (_descendants is not null || _process.HasExited) return;
-                _descendants = ProcessTree.Descendants(_process.Id);
-                Native.Kill(_process.Id, Native.SIGTERM);
-                _killTimer = new Timer(_ => ProcessRunner.KillTree(_process), null, QemuRunner.StopGrace, Timeout.InfiniteTimeSpan);
-            }
-            catch (InvalidOperationException) { }
-        }
+        if (_descendants is not null) ProcessTree.KillAll(_descendants);
     }
 
-    public bool WaitReady(TimeSpan timeout)
+    public override bool WaitReady(TimeSpan timeout)
     {
-        if (_options.Files is not { } files) return !_process.HasExited;
+        if (_options.Files is not { } files) return !HasExited;
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) return false;
+            if (HasExited) return false;
             if (File.Exists(files.ControlSocket))
             {
                 try
@@ -205,53 +105,25 @@ public sealed class QemuVmmProcess : IVmmProcess
         return false;
     }
 
-    public RunResult Wait(CancellationToken cancel)
+    public override RunResult Wait(CancellationToken cancel)
     {
-        var signals = new List<PosixSignalRegistration>();
-        try
-        {
-            void Cancel()
-            {
-                Interlocked.Exchange(ref _cancelled, 1);
-                Stop();
-            }
-            foreach (var sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-                signals.Add(PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; Cancel(); }));
-            using var reg = cancel.Register(Cancel);
-            _process.WaitForExit();
-            lock (_stopGate)
-                if (_descendants is not null)
-                    ProcessTree.KillAll(_descendants);
-            // A child QEMU started can keep the pipes open after QEMU itself is gone: drain what is
-            // there, but never wait for such an orphan.
-            var draining = Stopwatch.StartNew();
-            _outPump.Join(PipeDrainAfterExit);
-            _errPump.Join(TimeSpan.FromTicks(Math.Max(0, (PipeDrainAfterExit - draining.Elapsed).Ticks)));
-            _clock.Stop();
-            _killTimer?.Dispose();
-        }
-        finally
-        {
-            foreach (var s in signals) s.Dispose();
-            _terminal?.Restore();
-        }
+        var code = WaitForExit(cancel);
         if (_options.Console is null && _options.Files is { } files) ScanLog(files.ConsoleLog);
 
-        string err;
-        lock (_stderrGate) err = _stderr.ToString();
-        var code = _process.ExitCode;
+        var err = Stderr;
+        var cancelled = Cancelled;
         // Under KVM, QEMU dying before the guest printed anything with KVM in its complaint (an
         // assertion in kvm.c, "failed to set MSR") is KVM failing on this host, like an internal error.
         var kvmFailed = _kvmFailed
-            || (_launch.Accel == Acceleration.Kvm && _cancelled == 0 && code is not (0 or QemuCommandLine.DebugExitHalt or QemuCommandLine.DebugExitCrash)
-                && !_scanner.SawOutput && err.Contains("kvm", StringComparison.OrdinalIgnoreCase));
-        var result = QemuRunner.Classify(_launch, code, _cancelled == 1, _kvmFailed, _scanner, err);
+            || (_launch.Accel == Acceleration.Kvm && !cancelled && code is not (0 or QemuCommandLine.DebugExitHalt or QemuCommandLine.DebugExitCrash)
+                && !Scanner.SawOutput && err.Contains("kvm", StringComparison.OrdinalIgnoreCase));
+        var result = QemuRunner.Classify(_launch, code, cancelled, _kvmFailed, Scanner, err);
 
         return result with
         {
-            Elapsed = _clock.Elapsed,
-            FirstOutput = _firstOutputTicks < 0 ? null : TimeSpan.FromSeconds(_firstOutputTicks / (double)Stopwatch.Frequency),
-            Signal = code > 128 && _cancelled == 0 && !kvmFailed ? code - 128 : null,
+            Elapsed = Elapsed,
+            FirstOutput = FirstOutput,
+            Signal = code > 128 && !cancelled && !kvmFailed ? code - 128 : null,
             KvmFailed = kvmFailed,
         };
     }
@@ -266,21 +138,9 @@ public sealed class QemuVmmProcess : IVmmProcess
             fs.Position = from;
             var buf = new byte[fs.Length - from];
             fs.ReadExactly(buf);
-            _scanner.Feed(buf);
-            _scanner.Complete();
+            Scanner.Feed(buf);
+            Scanner.Complete();
         }
         catch (IOException) { }
-    }
-
-    void DisposeLogs()
-    {
-        _vmmLog?.Dispose();
-        _consoleLog?.Dispose();
-    }
-
-    public void Dispose()
-    {
-        _process.Dispose();
-        DisposeLogs();
     }
 }
