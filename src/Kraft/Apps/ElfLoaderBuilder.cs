@@ -63,7 +63,11 @@ public static class ElfLoaderBuilder
                 plan = builder.Plan(project, [target], fetch, config, cancel);
             }
             var t = plan.Targets.Single();
-            var options = new BuildOptions { Origins = new Packages.Origins.OriginOptions(config, config.Offline, false) };
+            // app-elfloader's Kraftfile names options of the Unikraft it was written for (0.16.3's
+            // loader asks for CONFIG_LIBVFSCORE_FSTAB, CONFIG_UKPLAT_KSP_SIZE, ... that neither 0.16.3
+            // nor 0.17.0 has): the user did not write them, so they are warned about, not fatal.
+            // kraft's own additions (LoaderKconfig) are only options the core defines.
+            var options = new BuildOptions { Force = true, Origins = new Packages.Origins.OriginOptions(config, config.Offline, false) };
             builder.Build(plan, t, options, cancel);
             var version = UnikraftEnvironment.Version(plan.Core.Path).Version;
             if (version.Length == 0 || version == ".") version = "unknown";
@@ -98,7 +102,7 @@ public static class ElfLoaderBuilder
                 + "or pass a built loader with --loader DIR|KERNEL");
     }
 
-    /// <summary>The Kraftfile of the loader project: app-elfloader as the template, one qemu/x86_64 target, the extra options.</summary>
+    /// <summary>The Kraftfile of the loader project: app-elfloader as the template, one qemu/x86_64 target, the extra options, kraft's exit-status library.</summary>
     static (KraftProject Project, Target Target) WriteProject(string dir, IReadOnlyList<KeyValuePair<string, string>> kconfig)
     {
         var sb = new StringBuilder();
@@ -110,6 +114,9 @@ public static class ElfLoaderBuilder
             foreach (var (k, v) in kconfig) sb.Append("    ").Append(k).Append(": '").Append(v).Append("'\n");
         }
         sb.Append("targets:\n  - qemu/x86_64\n");
+        // kraft's own library: the loader reports the program's exit status and halts (ExitStatusLibrary).
+        ExitStatusLibrary.WriteTo(Path.Combine(dir, ExitStatusLibrary.Name));
+        sb.Append("libraries:\n  ").Append(ExitStatusLibrary.Name).Append(":\n    source: ./").Append(ExitStatusLibrary.Name).Append('\n');
         var kraftfile = Path.Combine(dir, "Kraftfile");
         if (!File.Exists(kraftfile) || File.ReadAllText(kraftfile) != sb.ToString()) AtomicFile.WriteAllText(kraftfile, sb.ToString());
         var project = KraftfileLoader.LoadProject(dir);

@@ -65,8 +65,10 @@ public static class LinuxBinaryRunner
         var initrd = Path.Combine(cacheDir, $"linux-{key[..16]}.cpio");
         if (!File.Exists(initrd)) CpioWriter.WriteFile(initrd, entries, cancel);
         var notes = new List<string>();
-        if (loader.NeverHalts)
-            notes.Add($"the ELF loader of Unikraft {loader.Version} does not halt when the program exits (its main loops), so the exit status is lost: stop it with Ctrl-C");
+        if (!loader.ReportsExitStatus)
+            notes.Add($"this ELF loader (Unikraft {loader.Version}) does not report the program's exit: app-elfloader's main sleeps forever once the program runs, "
+                + "so the machine keeps running after the program exits and its status is lost; stop it with Ctrl-C "
+                + "(a loader kraft builds itself, with no --loader and none kept, reports the status and halts)");
         return new LinuxBinaryPlan(elf, loader.Kernel, initrd, guestPath, [guestPath, .. args], notes);
     }
 
@@ -108,8 +110,12 @@ public static class LinuxBinaryRunner
 /// </summary>
 public sealed record ElfLoaderImage(string Kernel, string Version)
 {
-    /// <summary>RELEASE-0.16.x's loader loops after the program's exit instead of halting.</summary>
-    public bool NeverHalts => Version.StartsWith("0.16.", StringComparison.Ordinal) || Version.StartsWith("0.15.", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the loader prints the program's exit status and halts (kraft's ExitStatusLibrary is in
+    /// it, or it prints the same line); app-elfloader alone never halts after the program exits.
+    /// </summary>
+    public bool ReportsExitStatus => _reports ??= ExitStatusLibrary.IsIn(Kernel);
+    bool? _reports;
 
     /// <summary>The newest loader kept under <paramref name="cacheRoot"/> (&lt;version&gt;/kernel), or null.</summary>
     public static ElfLoaderImage? Newest(string cacheRoot)

@@ -44,6 +44,36 @@ public sealed class ElfLoaderBuilderTests : IDisposable
     [InlineData("program says elfloader: exit status 9\n", null)]
     [InlineData("elfloader: exit status 300\n", null)]
     [InlineData("Unikraft halted\n", null)]
+    // Captured from a real RELEASE-0.16.3 app-elfloader built by kraft (with ExitStatusLibrary), kraft run ./hello-spie -- x42:
+    [InlineData("Powered by Unikraft Telesto (0.16.3~e453b74a)\r\nhello from a Linux program: argc=2 [x42] HOME=/ GREETING=(unset)\r\nelfloader: exit status 42\r\n", 42)]
     public void The_exit_report_is_the_last_whole_line(string console, int? status) =>
         Assert.Equal(status, LoaderExitStatus.Find(console));
+
+    [Fact]
+    public void The_exit_status_library_wraps_exit_group_and_prints_the_report()
+    {
+        ExitStatusLibrary.WriteTo(_dir["lib"]);
+        Assert.Contains("--wrap=uk_syscall_r_exit_group", File.ReadAllText(_dir["lib/Makefile.uk"]));
+        Assert.True(LoaderKconfig.Defines(File.ReadAllText(_dir["lib/Config.uk"]), ExitStatusLibrary.Symbol));
+        var c = File.ReadAllText(_dir["lib/exit_status.c"]);
+        Assert.Contains("__wrap_uk_syscall_r_exit_group", c);
+        Assert.Contains("\"" + ExitStatusLibrary.ReportPrefix + "%d\\n\"", c);
+        Assert.Equal(42, LoaderExitStatus.Find(ExitStatusLibrary.ReportPrefix + "42\r\n"));
+        var stamp = File.GetLastWriteTimeUtc(_dir["lib/exit_status.c"]);
+        ExitStatusLibrary.WriteTo(_dir["lib"]); // unchanged files are not rewritten, so make rebuilds nothing
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(_dir["lib/exit_status.c"]));
+    }
+
+    [Theory]
+    [InlineData(100, true)]
+    [InlineData(65536 - 10, true)] // the prefix straddles two reads
+    [InlineData(-1, false)]
+    public void A_loader_image_reports_the_status_when_it_carries_the_line(int at, bool reports)
+    {
+        var image = new byte[200_000];
+        if (at >= 0) System.Text.Encoding.ASCII.GetBytes(ExitStatusLibrary.ReportPrefix + "%d\n").CopyTo(image, at);
+        File.WriteAllBytes(_dir["kernel"], image);
+        Assert.Equal(reports, ExitStatusLibrary.IsIn(_dir["kernel"]));
+        Assert.Equal(reports, new ElfLoaderImage(_dir["kernel"], "0.16.3").ReportsExitStatus);
+    }
 }

@@ -56,6 +56,9 @@ public sealed class ElfLoaderEndToEndTests : IDisposable
         var kept = Path.Combine(Elfloaders, "0.17.0");
         Assert.True(File.Exists(Path.Combine(kept, "kernel")), first.ToString());
         Assert.Contains("\"unikraft_version\": \"0.17.0\"", File.ReadAllText(Path.Combine(kept, "loader.json")));
+        // kraft's exit-status library is built into every loader it builds (inert here: the fixture loader reports by itself).
+        Assert.Contains("\"kraft-exit-status\"", File.ReadAllText(Path.Combine(kept, "loader.json")));
+        Assert.True(File.Exists(Path.Combine(Elfloaders, "build", "kraft-exit-status", "exit_status.c")));
         Assert.True(File.Exists(Path.Combine(Elfloaders, "build", "build.log")));
 
         // The kept loader: no build (the build folder is not touched), and the status is the program's.

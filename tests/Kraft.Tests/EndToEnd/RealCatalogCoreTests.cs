@@ -6,6 +6,9 @@ namespace Kraft.Tests.EndToEnd;
 /// with emulation. catalog-core apps are make-based: the test writes each one a Kraftfile.
 /// c-http also needs lib-lwip (KRAFT_TEST_LIB_LWIP; for 0.17.0 one that has uk/random.h) and a
 /// folder holding lwip's archive UNIKRAFT-2_1_x.zip (KRAFT_TEST_MIRROR, used as unikraft.mirrors).
+/// c-hello with musl needs lib-musl (KRAFT_TEST_LIB_MUSL) and the mirror with musl-1.2.3.tar.gz;
+/// elfloader-basic needs app-elfloader (KRAFT_TEST_APP_ELFLOADER, RELEASE-0.16.3: it does not build
+/// with 0.17.0), lib-libelf (KRAFT_TEST_LIB_LIBELF), lib-lwip and the mirror (app-elfloader's Kraftfile names lwip).
 /// Skipped when those are unset (CI has no internet and none of these).
 /// </summary>
 public class RealCatalogCoreTests
@@ -86,6 +89,75 @@ public class RealCatalogCoreTests
         finally
         {
             KraftCli.Run(app, env, TimeSpan.FromSeconds(30), "rm", "-f", "http");
+        }
+    }
+
+    /// <summary>The mirror as kraft's unikraft.mirrors, in a config dir of the test's own.</summary>
+    static void UseMirror(TempDir dir, Dictionary<string, string?> env, string mirror)
+    {
+        dir.Write("config/config.yaml", $"unikraft:\n  mirrors:\n    - {mirror}\n");
+        env["KRAFTKIT_CONFIG_DIR"] = dir["config"];
+    }
+
+    [SkippableFact]
+    public void C_hello_with_musl_instead_of_nolibc_prints_its_greeting()
+    {
+        var musl = Env("KRAFT_TEST_LIB_MUSL");
+        var mirror = Env("KRAFT_TEST_MIRROR");
+        Skip.If(musl is null || mirror is null, "set KRAFT_TEST_LIB_MUSL (a lib-musl checkout) and KRAFT_TEST_MIRROR (a folder with musl-1.2.3.tar.gz) to run this test");
+        using var dir = new TempDir();
+        var (app, env) = App(dir, "c-hello", "    CONFIG_LIBMUSL: 'y'\n");
+        File.AppendAllText(Path.Combine(app, "Kraftfile"), $"libraries:\n  musl:\n    source: {musl}\n");
+        UseMirror(dir, env, mirror!);
+        var build = KraftCli.Run(app, env, TimeSpan.FromMinutes(30), "build", "-j2");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("musl-1.2.3.tar.gz", File.ReadAllText(Path.Combine(app, "Kraftfile.lock")));
+        var run = KraftCli.Run(app, env, TimeSpan.FromMinutes(2), "run", "-W", "--rm");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Hello from Unikraft!", run.Stdout);
+    }
+
+    [SkippableFact]
+    public void Elfloader_basic_runs_its_static_pie_program_from_the_rootfs()
+    {
+        var elfloader = Env("KRAFT_TEST_APP_ELFLOADER");
+        var libelf = Env("KRAFT_TEST_LIB_LIBELF");
+        var lwip = Env("KRAFT_TEST_LIB_LWIP");
+        var mirror = Env("KRAFT_TEST_MIRROR");
+        Skip.If(elfloader is null || libelf is null || lwip is null || mirror is null,
+            "set KRAFT_TEST_APP_ELFLOADER, KRAFT_TEST_LIB_LIBELF, KRAFT_TEST_LIB_LWIP and KRAFT_TEST_MIRROR (UNIKRAFT-2_1_x.zip) to run this test");
+        Skip.If(File.Exists(Path.Combine(Env("KRAFT_TEST_UNIKRAFT") ?? "", "lib", "ukrandom", "Config.uk")),
+            "app-elfloader RELEASE-0.16.3 (the newest) does not build with Unikraft 0.17.0: its arch_prctl-3u and UK_LLSYSCALL_R_U_DEFINE were renamed (-3e, _E_) by unikraft c716bcca");
+        using var dir = new TempDir();
+        // catalog-core builds app-elfloader with this folder as a library (its Config.uk selects the loader's options).
+        var (app, env) = App(dir, "elfloader-basic",
+            "    CONFIG_LIBVFSCORE_AUTOMOUNT_CI: 'y'\n    CONFIG_LIBVFSCORE_AUTOMOUNT_CI_INITRD: 'y'\n    CONFIG_OPTIMIZE_LTO: 'n'\n");
+        var kraftfile = File.ReadAllText(Path.Combine(app, "Kraftfile")).Replace("name: elfloader-basic\n", $"name: elfloader-basic\ntemplate: {elfloader}\n");
+        File.WriteAllText(Path.Combine(app, "Kraftfile"), kraftfile
+            + $"libraries:\n  elfloader-basic:\n    source: .\n  libelf:\n    source: {libelf}\n  lwip:\n    source: {lwip}\n");
+        UseMirror(dir, env, mirror!);
+        var cc = global::Kraft.Host.ProcessRunner.Run("make", ["-C", Path.Combine(app, "rootfs"), "hello-c"]);
+        Assert.True(cc.Succeeded, cc.CombinedOutput);
+        // app-elfloader's Kraftfile names options this Unikraft does not have: --force.
+        var build = KraftCli.Run(app, env, TimeSpan.FromMinutes(30), "build", "-j2", "--force");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        // app-elfloader by itself never halts after the program exits: run detached, read the console, remove it.
+        var run = KraftCli.Run(app, env, TimeSpan.FromMinutes(1), "run", "-d", "-W", "--name", "elf", "--rootfs", "./rootfs", "--", "/hello-c");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        try
+        {
+            var logs = "";
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+            while (!logs.Contains("Hello from Unikraft!") && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(1000);
+                logs = KraftCli.Run(app, env, TimeSpan.FromSeconds(30), "logs", "elf").Stdout;
+            }
+            Assert.Contains("Hello from Unikraft!", logs);
+        }
+        finally
+        {
+            KraftCli.Run(app, env, TimeSpan.FromSeconds(30), "rm", "-f", "elf");
         }
     }
 }

@@ -150,7 +150,9 @@ public sealed partial class ComponentResolver(UserConfig config, GitMirrorCache 
         }
 
         var refName = channel?.Name ?? ver!.Version;
-        if (resource is not null && Directory.Exists(resource) && !SourceClassifier.IsGitRepository(resource))
+        // A directory source's component is the directory as it is, git checkout or not: its one
+        // channel, "default", is no ref of the checkout (kraft pkg source DIR of git clones).
+        if (resource is not null && Directory.Exists(resource) && (m.Provider == "dir" || !SourceClassifier.IsGitRepository(resource)))
             return new ResolvedSource
             {
                 Kind = SourceKind.LocalDirectory, Location = Path.GetFullPath(resource), Ref = refName,

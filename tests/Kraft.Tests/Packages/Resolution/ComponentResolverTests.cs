@@ -54,6 +54,19 @@ public class ComponentResolverTests : IDisposable
     }
 
     [Fact]
+    public void A_git_checkout_listed_by_a_directory_source_is_used_in_place()
+    {
+        // kraft pkg source DIR, where DIR holds git clones: the checkout's default channel is no ref of it.
+        File.WriteAllText(System.IO.Path.Combine(_repo.Path, "Config.uk"), "config X\n\tbool\n");
+        var manifest = global::Kraft.Packages.Index.Sources.DirectorySource.AsComponent(_repo.Path)!;
+        _env.SaveIndex(manifest with { Name = "unikraft", Type = ComponentType.Core });
+        var r = Resolver().Resolve(Core(), ResolveMode.Network);
+        Assert.Equal(SourceKind.LocalDirectory, r.Kind);
+        Assert.Equal(_repo.Path, r.Location);
+        Assert.Equal("default", r.Ref);
+    }
+
+    [Fact]
     public void A_channel_with_a_listed_commit_needs_no_git_at_all()
     {
         _env.SaveIndex(CoreManifest(stagingCommit: _c3));
