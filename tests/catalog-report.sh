@@ -11,7 +11,7 @@
 # Environment: KRAFT (the kraft binary; default kraft on PATH), KRAFT_MIRRORS (a folder of library origin
 # archives, config.yaml unikraft.mirrors), DRYRUN_TIMEOUT (s, 60), BUILD_TIMEOUT (s, 1500),
 # BOOT_TIMEOUT (s, 60), JOBS (make jobs, 2), FORCE_BUILD (1: build with --force, i.e. despite Kconfig
-# options the local Unikraft does not have).
+# options the local Unikraft does not have), REPORT_ONLY (1: only write report.md again from WORKDIR/rows.tsv).
 #
 # How catalog versions meet local checkouts: catalog Kraftfiles ask for "stable" or "staging" of
 # unikraft/unikraft and unikraft/lib-* (by index name, or by https://github.com/unikraft/NAME.git).
@@ -86,20 +86,23 @@ reason_of() {
 # The cause a reason belongs to, for the summary.
 cause_of() {
     case "$1" in
+        *FROM*|*Dockerfile*|*docker*|*"base image"*) echo "rootfs Dockerfile: its FROM image is not available offline" ;;
         *unikraft.org*|*registry*|*"runtime"*) echo "runtime package from unikraft.org: registry not reachable (no internet)" ;;
         *"is not in the component index"*)
             echo "needs $(printf '%s' "$1" | grep -o -E "(library|app|core) '[^']+'" | head -1) — not obtainable here (no repository of it on this machine)" ;;
-        *FROM*|*Dockerfile*|*docker*|*"base image"*) echo "rootfs Dockerfile: its FROM image is not available offline" ;;
         *"no such option in this Unikraft tree"*|*"did not get their value"*) echo "asks for Kconfig options the newest local Unikraft (0.16.3) lacks (catalog tracks staging)" ;;
         *"No rule to make target"*Makefile.uk*|*"Cargo project"*) echo "Rust app: built with cargo and KraftKit's kraftld, not with make (no Makefile.uk)" ;;
+        *"could not fetch"*) echo "a library's upstream source archive is not obtainable offline (not in the mirror)" ;;
         *"timed out"*) echo "timed out" ;;
         *) echo "other: see the reason" ;;
     esac
 }
 
 # --- every project ------------------------------------------------------------------------------------
-rows="$WORK/rows.tsv"; : > "$rows"
+rows="$WORK/rows.tsv"
 mapfile -t kraftfiles < <(cd "$CATALOG" && find . -path ./.git -prune -o -name Kraftfile -size +0 -print | sed 's|^\./||' | sort)
+[ "${REPORT_ONLY:-0}" = 1 ] && { kraftfiles=(); BUILDS=(); }
+[ "${REPORT_ONLY:-0}" = 1 ] || : > "$rows"
 for kf in "${kraftfiles[@]}"; do
     rel=$(dirname "$kf"); kind=$(kind_of "$CATALOG/$kf"); log="$WORK/logs/${rel//\//_}.dry-run.log"
     proj="$WORK/projects/$rel"; rm -rf "$proj"; mkdir -p "$(dirname "$proj")"; cp -a "$CATALOG/$rel" "$proj"
@@ -152,7 +155,7 @@ report="$WORK/report.md"
 {
     echo "# kraft and unikraft/catalog, offline ($(date -u +%Y-%m-%d))"
     echo
-    echo "Catalog $(git -C "$CATALOG" rev-parse --short HEAD 2>/dev/null || echo '?'): ${#kraftfiles[@]} non-empty Kraftfiles;" \
+    echo "Catalog $(git -C "$CATALOG" rev-parse --short HEAD 2>/dev/null || echo '?'): $(wc -l < "$rows") non-empty Kraftfiles;" \
          "$(awk -F'\t' '{n[$2]++} END {printf "%d native, %d template, %d runtime", n["native"], n["template"], n["runtime"]}' "$rows")."
     echo "Component index: $(awk '!/^#/ && NF {printf "%s%s=%s", s, $1, $3; s=", "}' "$COMPONENTS") (stable and staging both)."
     echo
