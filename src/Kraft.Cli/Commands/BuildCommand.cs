@@ -52,6 +52,11 @@ public static class BuildCommand
                 PlanPrinter.Print(plan, options, Console.Out, t => builder.SurveyOrigins(plan, t, options.Origins, cancel));
                 return 0;
             }
+            // The root filesystem goes beside the kernels, once per architecture, and before them: a kernel that
+            // embeds it (CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD, as the catalog's templates) needs the file at make time.
+            foreach (var arch in plan.Targets.Select(t => t.Target.Architecture).Distinct())
+                if (Rootfs.ProjectRootfs.Build(project, arch, rootfs, reporter, cancel) is { } fs)
+                    reporter.Done($"rootfs ({arch}): {(fs.Cached ? "up to date" : "built")}  {Path.GetRelativePath(Environment.CurrentDirectory, fs.CpioPath)} ({Size(fs.Bytes)})");
             foreach (var t in plan.Targets)
             {
                 var result = builder.Build(plan, t, options, cancel);
@@ -63,10 +68,6 @@ public static class BuildCommand
                     ? $"{t.Target.Name} ({t.Target.PlatArch}): up to date  {rel} ({Size(result.KernelBytes)})"
                     : $"{t.Target.Name} ({t.Target.PlatArch}): built in {result.Elapsed.TotalSeconds:F1}s  {rel} ({Size(result.KernelBytes)})");
             }
-            // The root filesystem goes beside the kernels, once per architecture.
-            foreach (var arch in plan.Targets.Select(t => t.Target.Architecture).Distinct())
-                if (Rootfs.ProjectRootfs.Build(project, arch, rootfs, reporter, cancel) is { } fs)
-                    reporter.Done($"rootfs ({arch}): {(fs.Cached ? "up to date" : "built")}  {Path.GetRelativePath(Environment.CurrentDirectory, fs.CpioPath)} ({Size(fs.Bytes)})");
             return 0;
         }
         catch (Exception e)

@@ -62,7 +62,10 @@ public static class PkgPullCommand
             using var fetcher = new SourceFetcher(reporter, config);
             if (names.Length == 0)
             {
-                var project = ProjectLoading.Load(dir, kraftfile);
+                // The template first: it brings its own libraries and options, and its tree is the app configured below.
+                var project = fetcher.WithTemplate(ProjectLoading.Load(dir, kraftfile), options, cancel);
+                if (project.Template is { } template && project.AppDirectory is { } app)
+                    reporter.Done($"{ComponentRequest.For(template, project.Directory).Id}: template  {Rel(app)}");
                 var sources = fetcher.Prepare(project, options, cancel);
                 foreach (var c in sources.Libraries.Prepend(sources.Core).OfType<ResolvedComponent>())
                     reporter.Done($"{ComponentRequest.For(c.Component, project.Directory).Id}: {c.Describe()}  {Rel(c.Path)}");

@@ -72,6 +72,7 @@ public sealed class ProjectBuilder(IReporter reporter)
         var sw = Stopwatch.StartNew();
         var make = ToolLocator.Require("make", "to build Unikraft");
         RequireCompiler(target);
+        RequireMakeApp(plan, target);
         var label = $"{target.Target.Name} ({target.Target.PlatArch})";
         using var _ = LockTarget(target, label, cancel);
         Directory.CreateDirectory(target.Layout.ObjDir);
@@ -295,6 +296,20 @@ public sealed class ProjectBuilder(IReporter reporter)
         }
     }
 
+    /// <summary>
+    /// A Cargo project without a Makefile.uk (the catalog's Rust apps) is not an app Unikraft's make
+    /// can build: make only said "No rule to make target .../Makefile.uk".
+    /// </summary>
+    static void RequireMakeApp(BuildPlan plan, TargetPlan target)
+    {
+        var app = target.Layout.AppDir;
+        if (File.Exists(Path.Combine(app, "Makefile.uk")) || !File.Exists(Path.Combine(app, "Cargo.toml"))) return;
+        throw new KraftException($"{app} is a Cargo project with no Makefile.uk, so Unikraft's make has no application to build",
+            new SourceLocation(plan.Project.KraftfilePath),
+            "build it with cargo for the Unikraft target (e.g. 'cargo +nightly build -Z build-std=std,panic_abort --target x86_64-unikraft-linux-musl', "
+            + "which links through KraftKit's kraftld), or add a Makefile.uk that builds the app");
+    }
+
     static void RequireCompiler(TargetPlan target)
     {
         var prefix = target.MakeVariables.FirstOrDefault(kv => kv.Key == "CROSS_COMPILE").Value ?? "";
@@ -320,7 +335,17 @@ public sealed class ProjectBuilder(IReporter reporter)
         var fp = new Fingerprint().Add("kraft", KraftVersion).AddFileContent(t.Layout.ConfigPath);
         foreach (var (k, v) in t.MakeVariables) fp.Add("var:" + k, v);
         foreach (var tree in trees) fp.AddTree(tree);
+        // An embedded initrd is part of the kernel: a changed rootfs must be linked in again.
+        if (EmbeddedInitrd(t.Layout.ConfigPath) is { } initrd) fp.AddFileContent(initrd);
         return fp.Finish();
+    }
+
+    /// <summary>The file a configured target embeds as its initrd (CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH), if any.</summary>
+    static string? EmbeddedInitrd(string configPath)
+    {
+        var values = ConfigValues.ReadFile(configPath);
+        return values.TryGetValue("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD", out var on) && on == "y"
+            && values.TryGetValue("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH", out var path) && path.Length > 0 ? path : null;
     }
 
     /// <summary>The app, core and library trees, each listed once.</summary>

@@ -232,7 +232,16 @@ public sealed class SourceFetcher : IDisposable
             throw new KraftException($"--locked: {req.Id} is not in Kraftfile.lock (or the Kraftfile changed it)", t.Location,
                 "run the command without --locked to update the lock (then commit it)");
         else
-            src = Resolver.Resolve(t, options.Fetch && !offline ? ResolveMode.Network : ResolveMode.CacheOnly, false, cancel);
+        {
+            try { src = Resolver.Resolve(t, options.Fetch && !offline ? ResolveMode.Network : ResolveMode.CacheOnly, false, cancel); }
+            // A plan looks only at the caches: a git template never fetched cannot be resolved yet, which
+            // is the same "not fetched yet" as below (the catalog's templates before their first build).
+            catch (NotCachedException) when (!options.Fetch)
+            {
+                _reporter.Warn($"{label} is not fetched yet, so the plan shows the project without it ('kraft pkg pull' fetches it)");
+                return project;
+            }
+        }
         var dest = Host.ContainedPath.Combine(project.Directory, ".unikraft", "apps", t.Name);
         string dir;
         if (src.Kind == SourceKind.LocalDirectory) dir = src.Location;

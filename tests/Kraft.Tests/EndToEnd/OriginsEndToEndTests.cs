@@ -276,6 +276,42 @@ public sealed class TemplateEndToEndTests
         Assert.Contains("CONFIG_APPHELLOLIB_PRINTARGS=y", File.ReadAllText(project[".config.mine_qemu-x86_64"]));
     }
 
+    /// <summary>
+    /// The catalog's shape: a template named by a git URL and a channel. Before anything is fetched the
+    /// plan says so instead of failing, and 'kraft pkg pull' fetches the template too (its Config.uk
+    /// holds options the project asks for, so configuring without it failed).
+    /// </summary>
+    [Fact]
+    public void A_git_template_is_planned_before_it_is_fetched_and_pulled_by_pkg_pull()
+    {
+        using var template = new FixtureApp("hello-lib");
+        using var repos = new TempDir();
+        var repo = repos["app-greeter"];
+        FixtureApp.CopyTree(template.Dir, repo);
+        foreach (var args in new[] { ["init", "-q", "-b", "stable"], ["add", "-A"], new[] { "-c", "user.email=t@example.org", "-c", "user.name=test", "commit", "-q", "-m", "template" } })
+            Assert.True(Kraft.Host.ProcessRunner.Run("git", args, repo).Succeeded);
+        using var project = new TempDir();
+        File.WriteAllText(project["Kraftfile"],
+            $"spec: v0.6\nname: mine\ntemplate:\n  source: file://{repo}\n  version: stable\nunikraft:\n  kconfig:\n    CONFIG_APPHELLOLIB_PRINTARGS: 'n'\ntargets:\n  - qemu/x86_64\n");
+
+        var plan = KraftCli.Run(project.Path, "build", "--dry-run");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("is not fetched yet, so the plan shows the project without it", plan.Output);
+
+        var pull = KraftCli.Run(project.Path, "pkg", "pull");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Contains("app/greeter: template", pull.Output);
+        Assert.True(File.Exists(project[".unikraft/apps/greeter/Kraftfile"]), pull.ToString());
+        Assert.Contains("name: greeter", File.ReadAllText(project["Kraftfile.lock"]));
+        // Configured with the template's tree: the option it defines has the project's value.
+        Assert.Contains("# CONFIG_APPHELLOLIB_PRINTARGS is not set", File.ReadAllText(project[".config.mine_qemu-x86_64"]));
+
+        var after = KraftCli.Run(project.Path, "build", "--dry-run");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.DoesNotContain("not fetched yet", after.Output);
+        Assert.Contains("greet", after.Output);
+    }
+
     [Fact]
     public void A_template_without_a_Kraftfile_is_a_clear_error()
     {
