@@ -31,7 +31,12 @@ public static class ConfigureCommand
     {
         try
         {
-            var (project, targets) = selection.Select(r);
+            var loaded = selection.Load(r);
+            if (Oci.RuntimeProject.PlanFor(loaded) is { } runtime)
+                throw new KraftException($"a runtime project has nothing to configure: its kernel comes built in the runtime {runtime.Runtime?.ToString() ?? runtime.RuntimeKernel}",
+                    loaded.Runtime!.Location ?? new SourceLocation(loaded.KraftfilePath),
+                    "'kraft build' pulls the runtime and builds the root filesystem; 'kraft run' boots it");
+            var (project, targets) = selection.Select(r, loaded);
             using var reporter = new ConsoleReporter(verbose);
             var builder = new ProjectBuilder(reporter);
             var (fetchOptions, config) = fetching.Read(r, fetch: true);

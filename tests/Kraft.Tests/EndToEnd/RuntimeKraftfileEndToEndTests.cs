@@ -17,6 +17,20 @@ public class RuntimeKraftfileEndToEndTests
         $"spec: v0.6\nname: hello\nunikraft:\n  source: {TestPaths.FixtureCore}\n  kconfig:\n    CONFIG_LIBUKRANDOM: 'n'\n"
         + "    CONFIG_LIBVFSCORE: 'y'\n    CONFIG_LIBVFSCORE_AUTOMOUNT_UP: 'y'\ntargets:\n  - qemu/x86_64\n  - fc/x86_64\ncmd: [\"from\", \"runtime\"]\n";
 
+    [Fact]
+    public void Configure_on_a_runtime_kraftfile_says_there_is_nothing_to_configure()
+    {
+        // 142 of unikraft/catalog's Kraftfiles are like this one; "declares no targets" was all kraft said.
+        using var project = new TempDir();
+        File.WriteAllText(project["Kraftfile"], "spec: v0.6\nname: hw\nruntime: base:latest\nrootfs: ./Dockerfile\ncmd: [\"/helloworld\"]\n");
+        var r = KraftCli.Run(project.Path, "configure");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("a runtime project has nothing to configure: its kernel comes built in the runtime unikraft.org/base:latest", r.Stderr);
+        Assert.Contains("Kraftfile:3", r.Stderr);
+        Assert.Contains("'kraft build' pulls the runtime", r.Stderr);
+        Assert.False(Directory.Exists(project[".unikraft"]));
+    }
+
     static void AssertBootedWithRootfs(CliResult run, string cmdTail)
     {
         Assert.True(run.ExitCode == 0, run.ToString());
