@@ -9,6 +9,7 @@ namespace Kraft.Tests.EndToEnd;
 /// c-hello with musl needs lib-musl (KRAFT_TEST_LIB_MUSL) and the mirror with musl-1.2.3.tar.gz;
 /// elfloader-basic needs app-elfloader (KRAFT_TEST_APP_ELFLOADER, RELEASE-0.16.3: it does not build
 /// with 0.17.0), lib-libelf (KRAFT_TEST_LIB_LIBELF), lib-lwip and the mirror (app-elfloader's Kraftfile names lwip).
+/// sqlite also needs lib-sqlite (KRAFT_TEST_LIB_SQLITE) and the mirror with its amalgamation.
 /// Skipped when those are unset (CI has no internet and none of these).
 /// </summary>
 public class RealCatalogCoreTests
@@ -115,6 +116,33 @@ public class RealCatalogCoreTests
         var run = KraftCli.Run(app, env, TimeSpan.FromMinutes(2), "run", "-W", "--rm");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Hello from Unikraft!", run.Stdout);
+    }
+
+    /// <summary>
+    /// catalog-core sqlite: lib-sqlite (KRAFT_TEST_LIB_SQLITE) on musl, its amalgamation from the
+    /// mirror (tests/make-origin-mirror.sh makes it from Debian's sqlite3 source), the app's
+    /// chinook.db in the rootfs, a query given as arguments.
+    /// </summary>
+    [SkippableFact]
+    public void Sqlite_on_musl_answers_a_query_on_the_database_in_its_rootfs()
+    {
+        var musl = Env("KRAFT_TEST_LIB_MUSL");
+        var sqlite = Env("KRAFT_TEST_LIB_SQLITE");
+        var mirror = Env("KRAFT_TEST_MIRROR");
+        Skip.If(musl is null || sqlite is null || mirror is null,
+            "set KRAFT_TEST_LIB_MUSL, KRAFT_TEST_LIB_SQLITE and KRAFT_TEST_MIRROR (musl-1.2.3.tar.gz, sqlite-amalgamation-3400100.zip: tests/make-origin-mirror.sh) to run this test");
+        using var dir = new TempDir();
+        var (app, env) = App(dir, "sqlite", "    CONFIG_LIBVFSCORE_AUTOMOUNT_UP: 'y'\n");
+        File.Delete(Path.Combine(app, "Makefile"));
+        File.AppendAllText(Path.Combine(app, "Kraftfile"), $"libraries:\n  musl:\n    source: {musl}\n  sqlite:\n    source: {sqlite}\n");
+        UseMirror(dir, env, mirror!);
+        var build = KraftCli.Run(app, env, TimeSpan.FromMinutes(40), "build", "-j2");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("sqlite-amalgamation-3400100.zip", File.ReadAllText(Path.Combine(app, "Kraftfile.lock")));
+        var run = KraftCli.Run(app, env, TimeSpan.FromMinutes(3), "run", "-W", "--rm", "--rootfs", "./rootfs", "-e", "HOME=/root",
+            "--", "/chinook.db", "SELECT Title FROM Album WHERE AlbumId = 2");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Balls to the Wall", run.Stdout);
     }
 
     [SkippableFact]
