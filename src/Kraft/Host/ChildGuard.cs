@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Kraft.Host;
 
@@ -78,7 +77,7 @@ public static partial class ChildGuard
 
         // Watch the parent process; if it is already gone, start nothing.
         var pidfd = PidfdOpen(parentPid);
-        if (GetPpid() != parentPid)
+        if (LibC.GetPpid() != parentPid)
             return 137;
 
         var psi = new ProcessStartInfo(file) { UseShellExecute = false };
@@ -144,19 +143,14 @@ public static partial class ChildGuard
             while (true)
             {
                 var n = Poll(ref fds, 1, 1000);
-                if (n > 0 || GetPpid() != parentPid) return;
+                if (n > 0 || LibC.GetPpid() != parentPid) return;
                 if (n < 0 && Marshal.GetLastPInvokeError() != EINTR) break;
             }
         }
-        while (GetPpid() == parentPid) Thread.Sleep(100);
+        while (LibC.GetPpid() == parentPid) Thread.Sleep(100);
     }
 
-    /// <summary>The guard never opens the console (that would change the terminal's modes under QEMU).</summary>
-    static void WriteError(string line)
-    {
-        var bytes = Encoding.UTF8.GetBytes(line + "\n");
-        _ = Write(2, bytes, bytes.Length);
-    }
+    static void WriteError(string line) => LibC.WriteErrorLine(line);
 
     static int PidfdOpen(int pid)
     {
@@ -176,9 +170,6 @@ public static partial class ChildGuard
     [LibraryImport(Libc, EntryPoint = "setpgid", SetLastError = true)]
     private static partial int SetPgid(int pid, int pgid);
 
-    [LibraryImport(Libc, EntryPoint = "getppid")]
-    private static partial int GetPpid();
-
     [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
@@ -188,9 +179,6 @@ public static partial class ChildGuard
 
     [LibraryImport(Libc, EntryPoint = "poll", SetLastError = true)]
     private static partial int Poll(ref PollFd fds, nuint count, int timeoutMs);
-
-    [LibraryImport(Libc, EntryPoint = "write")]
-    private static partial nint Write(int fd, byte[] buffer, nint count);
 
     /// <summary>Sends SIGTERM to a guard: it stops its child (the whole group for <see cref="ChildGroup.Own"/>) and exits.</summary>
     internal static void AskToStop(Process guard)

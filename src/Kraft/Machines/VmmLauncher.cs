@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using Kraft.Host;
 
 namespace Kraft.Machines;
@@ -91,7 +90,7 @@ public static partial class VmmLauncher
         if (store.MachinesDir != machines || store.TryGet(Path.GetFileName(full)) is not { } m) return $"there is no machine in {dir}";
         using var held = store.Lock(m, TimeSpan.FromSeconds(10));
         if (held is null || store.Refresh(m) is not { } now) return "the machine was removed";
-        var parent = GetPpid();
+        var parent = LibC.GetPpid();
         if (!now.Status.State.IsLive() || now.Status.Supervisor is not { } sup || sup.Pid != parent || !sup.IsAlive())
             return "the process that started it no longer supervises the machine";
         var self = ProcessIdentities.Self;
@@ -113,12 +112,7 @@ public static partial class VmmLauncher
         WriteError($"kraft: could not start '{program}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
     }
 
-    /// <summary>Straight to descriptor 2: the launcher never opens the console (it may be the guest's terminal).</summary>
-    static void WriteError(string line)
-    {
-        var bytes = Encoding.UTF8.GetBytes(line + "\n");
-        _ = Write(2, bytes, bytes.Length);
-    }
+    static void WriteError(string line) => LibC.WriteErrorLine(line);
 
     const string Libc = LibC.Name;
     const int SIGPIPE = 13;
@@ -131,10 +125,4 @@ public static partial class VmmLauncher
 
     [LibraryImport(Libc, EntryPoint = "pthread_sigmask")]
     private static unsafe partial int PthreadSigmask(int how, byte* set, byte* old);
-
-    [LibraryImport(Libc, EntryPoint = "getppid")]
-    private static partial int GetPpid();
-
-    [LibraryImport(Libc, EntryPoint = "write")]
-    private static partial nint Write(int fd, byte[] buffer, nint count);
 }
