@@ -119,17 +119,39 @@ public class RuntimeKraftfileEndToEndTests
         AssertBootedWithRootfs(K(dirs.Path, "other", "run", "-W", appRef), "'from', 'project'])");
     }
 
+    /// <summary>The fixture kernel built for qemu/x86_64 and pushed as REGISTRY/base:latest, with kraft pointed at the test's own OCI store and machines.</summary>
+    sealed class QemuRuntimeInRegistry : IDisposable
+    {
+        public FixtureApp KernelApp { get; } = new("hello", kraftfile: RuntimeKernelKraftfile);
+        public LocalRegistry Registry { get; }
+        public TempDir Dirs { get; } = new();
+        public string RuntimeRef => $"{Registry.Host}/base:latest";
+
+        public QemuRuntimeInRegistry()
+        {
+            Assert.Equal(0, KernelApp.Kraft("build", "-t", "qemu/x86_64").ExitCode);
+            Registry = new LocalRegistry();
+            Assert.Equal(0, K(KernelApp.Dir, "pkg", "--name", RuntimeRef, "-t", "qemu/x86_64", "--push").ExitCode);
+        }
+
+        public CliResult K(string workDir, params string[] args) => KraftCli.Run(workDir,
+            new Dictionary<string, string?> { ["KRAFT_OCI_DIR"] = Dirs["store"], ["KRAFTKIT_RUNTIME_DIR"] = Dirs["machines"] }, TimeSpan.FromMinutes(3), args);
+
+        public void Dispose()
+        {
+            Registry.Dispose();
+            Dirs.Dispose();
+            KernelApp.Dispose();
+        }
+    }
+
     [SkippableFact]
     public void A_wrong_runtime_tag_platform_or_rootfs_is_named_with_its_kraftfile_line()
     {
         Skip.IfNot(LocalRegistry.Available, "docker-registry is not installed (./install.sh installs it)");
-        using var kernelApp = new FixtureApp("hello", kraftfile: RuntimeKernelKraftfile);
-        Assert.Equal(0, kernelApp.Kraft("build", "-t", "qemu/x86_64").ExitCode);
-        using var registry = new LocalRegistry();
-        using var dirs = new TempDir();
-        CliResult K(string workDir, params string[] args) => KraftCli.Run(workDir,
-            new Dictionary<string, string?> { ["KRAFT_OCI_DIR"] = dirs["store"] }, TimeSpan.FromMinutes(3), args);
-        Assert.Equal(0, K(kernelApp.Dir, "pkg", "--name", $"{registry.Host}/base:latest", "-t", "qemu/x86_64", "--push").ExitCode);
+        using var fixture = new QemuRuntimeInRegistry();
+        var (registry, dirs) = (fixture.Registry, fixture.Dirs);
+        CliResult K(string workDir, params string[] args) => fixture.K(workDir, args);
         dirs.Write("app/rootfs/greeting.txt", Greeting + "\n");
         var project = dirs["app"];
         var kraftfile = Path.Combine(project, "Kraftfile");
@@ -161,14 +183,9 @@ public class RuntimeKraftfileEndToEndTests
     public void A_volume_on_a_prebuilt_runtime_without_9pfs_says_the_runtime_lacks_it_and_suggests_rootfs_not_a_rebuild()
     {
         Skip.IfNot(LocalRegistry.Available, "docker-registry is not installed (./install.sh installs it)");
-        using var kernelApp = new FixtureApp("hello", kraftfile: RuntimeKernelKraftfile);
-        Assert.Equal(0, kernelApp.Kraft("build", "-t", "qemu/x86_64").ExitCode);
-        using var registry = new LocalRegistry();
-        using var dirs = new TempDir();
-        CliResult K(string workDir, params string[] args) => KraftCli.Run(workDir,
-            new Dictionary<string, string?> { ["KRAFT_OCI_DIR"] = dirs["store"], ["KRAFTKIT_RUNTIME_DIR"] = dirs["machines"] }, TimeSpan.FromMinutes(3), args);
-        var runtimeRef = $"{registry.Host}/base:latest";
-        Assert.Equal(0, K(kernelApp.Dir, "pkg", "--name", runtimeRef, "-t", "qemu/x86_64", "--push").ExitCode);
+        using var fixture = new QemuRuntimeInRegistry();
+        var (kernelApp, dirs, runtimeRef) = (fixture.KernelApp, fixture.Dirs, fixture.RuntimeRef);
+        CliResult K(string workDir, params string[] args) => fixture.K(workDir, args);
         dirs.Write("app/Kraftfile", $"spec: v0.6\nname: app\nruntime: {runtimeRef}\nrootfs: ./rootfs\n");
         dirs.Write("app/rootfs/greeting.txt", Greeting + "\n");
         dirs.Write("share/file.txt", "x\n");
